@@ -1,0 +1,174 @@
+import { z } from 'zod';
+
+const url = z
+  .string()
+  .refine((value) => /^https?:\/\/[^\s/]+/i.test(value), 'must be an https:// or http:// URL')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const port = z.coerce.number().int().min(1, 'must be a TCP port (1-65535)').max(65535, 'must be a TCP port (1-65535)');
+const ms = (fallback: number) => z.coerce.number().int().nonnegative('must be a number of milliseconds').default(fallback);
+const seconds = (fallback: number) => z.coerce.number().int().nonnegative('must be a number of seconds').default(fallback);
+const nonEmpty = (what: string) => z.string({ error: `is required (${what})` }).min(1, `is required (${what})`);
+
+const regex = z.string().refine((value) => {
+  try {
+    new RegExp(value);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a valid regular expression');
+
+export const hubsoftSchema = z.object({
+  url,
+  clientId: nonEmpty('OAuth client_id from HubSoft'),
+  clientSecret: nonEmpty('OAuth client_secret from HubSoft'),
+  username: nonEmpty('HubSoft API user e-mail'),
+  password: nonEmpty('HubSoft API user password'),
+  connectTimeoutMs: ms(3000),
+  requestTimeoutMs: ms(8000),
+  retries: z.coerce.number().int().min(0).max(5).default(2),
+  /** Renew the token this many seconds before HubSoft says it expires. */
+  tokenRenewMarginSeconds: seconds(300),
+  tls: z
+    .object({
+      ca: z.string().min(1).optional(),
+      insecure: z.boolean().default(false),
+    })
+    .prefault({}),
+});
+
+export const amiSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(5038),
+  username: nonEmpty('AMI user from manager.conf'),
+  secret: nonEmpty('AMI secret from manager.conf'),
+  actionTimeoutMs: ms(5000),
+  pingIntervalMs: ms(12000),
+  pingTimeoutMs: ms(5000),
+  reconnectInitialMs: ms(1000),
+  reconnectMaxMs: ms(30000),
+  /** EventMask sent with the Events action after login. */
+  eventMask: z.string().default('call,agent,system'),
+});
+
+const extensionTarget = z
+  .object({
+    ramal: z.string().regex(/^\d+$/, 'must be digits only').optional(),
+    identificador_interno: z.string().min(1).optional(),
+    exclude: z.boolean().default(false),
+  })
+  .refine((v) => !(v.ramal && v.identificador_interno), 'give either ramal or identificador_interno, not both');
+
+export const callsSchema = z.object({
+  /** Which endpoints are internal extensions (trunks never match). */
+  extensionPattern: regex.default('^[0-9]{2,6}$'),
+  /** Contexts through which external calls enter; `*` matches any suffix. */
+  inboundContexts: z.array(z.string().min(1)).default(['from-trunk', 'from-trunk-*', 'from-pstn', 'from-did-direct', 'ext-did']),
+  notifyInternal: z.boolean().default(false),
+  notifyOutbound: z.boolean().default(false),
+  /** Hunt groups and follow-me re-dial an extension within this window: keep the same HubSoft window open. */
+  reringGraceMs: ms(1500),
+  /** Upper bound on calls tracked at once; the oldest is forgotten past it. */
+  maxLiveCalls: z.coerce.number().int().positive().default(20000),
+  /** A call with no event for this long is forgotten (lost Hangup). */
+  idleCallTimeoutMs: ms(6 * 60 * 60 * 1000),
+});
+
+export const extensionsSchema = z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'extension must be alphanumeric'), extensionTarget).default({});
+
+export const lookupSchema = z.object({
+  /** DDD used for 8-9 digit local caller IDs, e.g. "37". */
+  defaultAreaCode: z
+    .string()
+    .regex(/^[1-9][1-9]$/, 'must be a two-digit Brazilian DDD such as "37"')
+    .optional(),
+  foundTtlSeconds: seconds(300),
+  notFoundTtlSeconds: seconds(60),
+  maxRequests: z.coerce.number().int().min(1).max(10).default(4),
+  limit: z.coerce.number().int().min(1).max(50).default(5),
+  /** A notify never waits longer than this for the caller lookup. */
+  budgetMs: ms(1500),
+  cacheMaxKeys: z.coerce.number().int().positive().default(50000),
+});
+
+export const notifySchema = z.object({
+  concurrency: z.coerce.number().int().min(1).max(64).default(4),
+  /** Rate limit: at most intervalCap requests per intervalMs. */
+  intervalMs: ms(1000),
+  intervalCap: z.coerce.number().int().min(1).default(20),
+  /** A notify older than this is not sent any more (its ring is long over). */
+  maxAgeMs: ms(60000),
+  /** Retries on network errors and 5xx stop after this long. */
+  retryDeadlineMs: ms(30000),
+  retryInitialMs: ms(500),
+  retryMaxMs: ms(10000),
+  /** Over this many waiting requests, new notifies are dropped (cancels are kept). */
+  maxQueued: z.coerce.number().int().positive().default(2000),
+  /** Delay between queue flush attempts on shutdown. */
+  shutdownFlushMs: ms(5000),
+});
+
+const soundRule = z.object({
+  match: regex,
+  sound: z.string().regex(/^[A-Za-z0-9_/-]+$/, 'may only hold letters, digits, _, / and -'),
+});
+
+export const alertsSchema = z.object({
+  enabled: z.boolean().default(true),
+  variablePrefix: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be upper-case letters, digits and _').default('HUBSOFT_'),
+  maxValueBytes: z.coerce.number().int().min(16).max(900).default(500),
+  sounds: z.array(soundRule).default([]),
+  tts: z
+    .object({
+      enabled: z.boolean().default(false),
+      dir: z.string().default('/var/lib/hubsoft-pbx-bridge/sounds'),
+      maxMegabytes: z.coerce.number().positive().default(200),
+      voice: z.string().default('pt-br'),
+      timeoutMs: ms(5000),
+    })
+    .prefault({}),
+});
+
+export const agiSchema = z.object({
+  enabled: z.boolean().default(true),
+  host: z.string().default('127.0.0.1'),
+  port: port.default(4573),
+  deadlineMs: ms(1500),
+});
+
+export const healthSchema = z.object({
+  enabled: z.boolean().default(true),
+  host: z.string().default('127.0.0.1'),
+  port: port.default(9466),
+});
+
+export const logSchema = z.object({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  pretty: z.boolean().default(false),
+});
+
+export const configSchema = z.object({
+  hubsoft: hubsoftSchema,
+  ami: amiSchema,
+  calls: callsSchema.prefault({}),
+  extensions: extensionsSchema,
+  lookup: lookupSchema.prefault({}),
+  notify: notifySchema.prefault({}),
+  alerts: alertsSchema.prefault({}),
+  agi: agiSchema.prefault({}),
+  health: healthSchema.prefault({}),
+  log: logSchema.prefault({}),
+  state: z.object({ dir: z.string().default('/var/lib/hubsoft-pbx-bridge') }).prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type HubsoftConfig = Config['hubsoft'];
+export type AmiConfig = Config['ami'];
+export type CallsConfig = Config['calls'];
+export type ExtensionsConfig = Config['extensions'];
+export type LookupConfig = Config['lookup'];
+export type NotifyConfig = Config['notify'];
+export type AlertsConfig = Config['alerts'];
+export type AgiConfig = Config['agi'];
+export type HealthConfig = Config['health'];
