@@ -1,0 +1,137 @@
+import type { Logger } from '../log/logger.js';
+import type { CallInfo, TrackerOutput } from '../calls/types.js';
+import type { LookupResult } from '../hubsoft/types.js';
+import type { CrmPort, RingNotice } from './crm-port.js';
+
+/** The part of the dispatcher the call path needs: ordered, per-key jobs. */
+export interface JobQueue {
+  enqueue(job: { key: string; kind: 'notify' | 'cancel'; createdAt: number; run: () => Promise<void>; describe?: string }): void;
+}
+
+export interface CallPathOptions {
+  readonly crm: CrmPort;
+  readonly queue: JobQueue;
+  readonly logger: Logger;
+  /** A notify never waits longer than this (from the ring) for the caller lookup. */
+  readonly lookupBudgetMs: number;
+  /** Extensions HubSoft should never hear about. */
+  readonly isExcluded?: (extension: string) => boolean;
+  /** Called when an inbound call enters, with its lookup already under way (alerts to the IVR). */
+  readonly onEntered?: (call: CallInfo, lookup: Promise<LookupResult>) => void;
+  readonly clock?: () => number;
+  readonly timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
+}
+
+interface OpenRing {
+  /** Resolves once the notify is in the queue, with what it carried (the cancel repeats it). */
+  readonly notice: Promise<RingNotice>;
+}
+
+/**
+ * Ring -> notify path: tracker outputs in, ordered HubSoft requests out.
+ * entered: start the caller lookup (lookup-ahead) so the cache is warm when a phone rings.
+ * ringing: wait for the lookup up to the budget, then queue notificar.
+ * stopped: unless answered, queue cancelar with the same ramal/telefone, after its notify.
+ */
+export class CallPath {
+  private readonly lookups = new Map<string, Promise<LookupResult>>();
+  private readonly rings = new Map<string, OpenRing>();
+  private readonly clock: () => number;
+  private readonly timers: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
+
+  constructor(private readonly options: CallPathOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.timers = options.timers ?? { setTimeout, clearTimeout };
+  }
+
+  handle(outputs: readonly TrackerOutput[]): void {
+    for (const output of outputs) {
+      switch (output.type) {
+        case 'entered':
+          this.options.onEntered?.(output.call, this.lookup(output.call));
+          break;
+        case 'ringing':
+          this.onRinging(output.call, output.extension, output);
+          break;
+        case 'stopped':
+          this.onStopped(output);
+          break;
+      }
+    }
+  }
+
+  /** Rings whose cancel has not been queued yet. */
+  openRingCount(): number {
+    return this.rings.size;
+  }
+
+  private onRinging(call: CallInfo, extension: string, output: Extract<TrackerOutput, { type: 'ringing' }>): void {
+    if (this.options.isExcluded?.(extension)) return;
+    const key = ringKey(call.linkedid, extension);
+    const lookup = this.lookup(call);
+    const notice = this.withinBudget(lookup, output.at).then((result): RingNotice => {
+      const ring: RingNotice = { call, extension, context: output.context, lookup: result, at: output.at };
+      if (!result) this.options.logger.warn({ linkedid: call.linkedid, extension }, 'caller lookup exceeded the budget: notifying with the phone only');
+      this.options.queue.enqueue({
+        key,
+        kind: 'notify',
+        createdAt: output.at,
+        run: () => this.options.crm.notifyRinging(ring),
+        describe: `notificar ${extension} ${call.callerNumber || 'withheld'}`,
+      });
+      return ring;
+    });
+    this.rings.set(key, { notice });
+  }
+
+  private onStopped(output: Extract<TrackerOutput, { type: 'stopped' }>): void {
+    const key = ringKey(output.call.linkedid, output.extension);
+    const open = this.rings.get(key);
+    if (!open) return;
+    this.rings.delete(key);
+    if (output.reason === 'answered') return;
+    void open.notice.then((ring) => {
+      this.options.queue.enqueue({
+        key,
+        kind: 'cancel',
+        createdAt: output.at,
+        run: () => this.options.crm.notifyStopped(ring, output.reason),
+        describe: `cancelar ${output.extension} ${output.call.callerNumber || 'withheld'} (${output.reason})`,
+      });
+    });
+  }
+
+  /** One lookup per call, shared by its entry and all its rings; forgotten once settled (the cache keeps it). */
+  private lookup(call: CallInfo): Promise<LookupResult> {
+    const known = this.lookups.get(call.linkedid);
+    if (known) return known;
+    const started = this.options.crm.lookupCaller(call.callerNumber).catch((error: unknown): LookupResult => ({
+      status: 'error',
+      raw: call.callerNumber,
+      phone: null,
+      candidates: [],
+      clients: [],
+      client: null,
+      reason: error instanceof Error ? error.message : String(error),
+    }));
+    this.lookups.set(call.linkedid, started);
+    void started.finally(() => this.lookups.delete(call.linkedid));
+    return started;
+  }
+
+  private withinBudget(lookup: Promise<LookupResult>, ringAt: number): Promise<LookupResult | null> {
+    const left = this.options.lookupBudgetMs - (this.clock() - ringAt);
+    if (left <= 0) return Promise.race([lookup, Promise.resolve(null)]);
+    return new Promise((resolve) => {
+      const timer = this.timers.setTimeout(() => resolve(null), left);
+      void lookup.then((result) => {
+        this.timers.clearTimeout(timer);
+        resolve(result);
+      });
+    });
+  }
+}
+
+function ringKey(linkedid: string, extension: string): string {
+  return `${linkedid}/${extension}`;
+}
