@@ -1,0 +1,329 @@
+import PQueue from 'p-queue';
+import type { NotifyConfig } from '../config/schema.js';
+import { BridgeError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { backoffDelay } from './backoff.js';
+import { isRetryable } from './retry.js';
+
+export type JobKind = 'notify' | 'cancel';
+
+export interface DispatchJob {
+  /** Jobs with the same key (one ring: call linkedid + extension) run one after another, in enqueue order. */
+  readonly key: string;
+  readonly kind: JobKind;
+  /** When the event behind the job happened (clock time); a notify older than notify.maxAgeMs is not sent. */
+  readonly createdAt: number;
+  /** One attempt. The signal aborts on the attempt timeout and on shutdown; pass it to the HTTP client. */
+  readonly run: (signal: AbortSignal) => Promise<void>;
+  /** Human-readable line for logs, e.g. "notificar 1001 37999990000". */
+  readonly describe?: string;
+}
+
+/**
+ * sent: HubSoft accepted it. failed: a final error (4xx, status "error") or retries ran out.
+ * dropped-stale: a notify older than maxAgeMs when its turn came. dropped-overflow: a notify refused
+ * because the queue was full. dropped-shutdown: refused or abandoned by drain() (not delivered).
+ */
+export type JobOutcome = 'sent' | 'failed' | 'dropped-stale' | 'dropped-overflow' | 'dropped-shutdown';
+
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface DispatcherOptions {
+  readonly config: NotifyConfig;
+  readonly logger: Logger;
+  readonly clock: () => number;
+  /** For the retry backoff, the attempt timeout and drain(); p-queue's rate limiter uses the global timers. */
+  readonly timers?: Timers;
+  readonly random?: () => number;
+  readonly onResult?: (job: DispatchJob, outcome: JobOutcome) => void;
+  /** One attempt that has not settled after this long counts as HUBSOFT_TIMEOUT (retryable). Default 30 s. */
+  readonly attemptTimeoutMs?: number;
+}
+
+export interface DispatcherStats {
+  /** Jobs accepted and not finished (waiting, running or waiting for a retry). */
+  readonly size: number;
+  /** Attempts holding a concurrency slot right now. */
+  readonly running: number;
+  /** Jobs sleeping before their next attempt (they hold no slot but block their key). */
+  readonly retryWaiting: number;
+  /** Keys with unfinished jobs. */
+  readonly keys: number;
+  readonly enqueued: number;
+  readonly sent: number;
+  readonly failed: number;
+  readonly retries: number;
+  readonly droppedStale: number;
+  readonly droppedOverflow: number;
+  readonly droppedShutdown: number;
+}
+
+interface Entry {
+  readonly job: DispatchJob;
+  firstAttemptAt: number | null;
+  attempts: number;
+}
+
+type AttemptResult = { readonly type: 'ok' } | { readonly type: 'stale' } | { readonly type: 'error'; readonly error: unknown };
+
+const defaultTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/**
+ * Every HubSoft request goes through here. p-queue gives concurrency and the rate limit; on top of it,
+ * one FIFO lane per key keeps a ring's cancel behind its notify until that notify finished (sent or
+ * given up). A job waiting for its retry holds no p-queue slot but still blocks its own lane.
+ *
+ * Overflow drops new notifies only. A dropped notify's cancel is still sent: HubSoft's cancelar both
+ * closes the window and records the missed call, and closing a window that never opened is harmless,
+ * so keeping the cancel keeps the missed-call record (issue 6 treats cancels as that record).
+ */
+export class Dispatcher {
+  private readonly queue: PQueue;
+  private readonly lanes = new Map<string, Entry[]>();
+  private readonly pumps = new Set<Promise<void>>();
+  private readonly sleepers = new Set<() => void>();
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly shutdown = new AbortController();
+  private readonly timers: Timers;
+  private readonly random: () => number;
+  private readonly attemptTimeoutMs: number;
+  private closed = false;
+  private total = 0;
+  private running = 0;
+  private counts = { enqueued: 0, sent: 0, failed: 0, retries: 0, droppedStale: 0, droppedOverflow: 0, droppedShutdown: 0 };
+
+  constructor(private readonly options: DispatcherOptions) {
+    const { config } = options;
+    this.timers = options.timers ?? defaultTimers;
+    this.random = options.random ?? Math.random;
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
+    this.queue = new PQueue({
+      concurrency: config.concurrency,
+      ...(config.intervalMs > 0 ? { interval: config.intervalMs, intervalCap: config.intervalCap } : {}),
+    });
+  }
+
+  enqueue(job: DispatchJob): void {
+    if (typeof job.key !== 'string' || job.key === '' || typeof job.run !== 'function' || (job.kind !== 'notify' && job.kind !== 'cancel')) {
+      throw new TypeError('Dispatcher.enqueue needs a non-empty key, kind "notify" or "cancel" and a run function');
+    }
+    if (this.closed) {
+      this.options.logger.warn({ key: job.key, job: job.describe }, 'shutting down: HubSoft request not queued');
+      this.report(job, 'dropped-shutdown');
+      return;
+    }
+    if (job.kind === 'notify' && this.total >= this.options.config.maxQueued) {
+      this.options.logger.warn(
+        { key: job.key, job: job.describe, queued: this.total, maxQueued: this.options.config.maxQueued, dropped: this.counts.droppedOverflow + 1 },
+        'HubSoft queue full (notify.maxQueued): notify dropped, its cancel will still be sent',
+      );
+      this.report(job, 'dropped-overflow');
+      return;
+    }
+    this.counts.enqueued++;
+    this.total++;
+    const entry: Entry = { job, firstAttemptAt: null, attempts: 0 };
+    const lane = this.lanes.get(job.key);
+    if (lane) {
+      lane.push(entry);
+      return;
+    }
+    const fresh = [entry];
+    this.lanes.set(job.key, fresh);
+    const pump = this.pump(job.key, fresh);
+    this.pumps.add(pump);
+    void pump.finally(() => this.pumps.delete(pump));
+  }
+
+  /** Jobs accepted and not finished: waiting, running or waiting for a retry. */
+  size(): number {
+    return this.total;
+  }
+
+  stats(): DispatcherStats {
+    return {
+      size: this.total,
+      running: this.running,
+      retryWaiting: this.sleepers.size,
+      keys: this.lanes.size,
+      ...this.counts,
+    };
+  }
+
+  /** Resolves once no job is left (immediately when none is). */
+  onIdle(): Promise<void> {
+    if (this.total === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Shutdown: refuse new jobs, wait up to deadlineMs for the queue to empty, then abandon what is left
+   * (in-flight attempts see their signal abort; each abandoned job is reported 'dropped-shutdown').
+   * No timer of ours or p-queue's is left running once this resolves.
+   */
+  async drain(deadlineMs: number): Promise<{ left: number }> {
+    this.closed = true;
+    if (this.total > 0) {
+      let timer: unknown;
+      const timedOut = await Promise.race([
+        this.onIdle().then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = this.timers.setTimeout(() => resolve(true), Math.max(0, deadlineMs));
+        }),
+      ]);
+      this.timers.clearTimeout(timer);
+      if (timedOut) {
+        const left = this.total;
+        this.abandonAll();
+        await Promise.allSettled([...this.pumps]);
+        this.options.logger.warn({ left }, 'shutdown deadline reached: HubSoft requests left unsent');
+        return { left };
+      }
+    }
+    return { left: 0 };
+  }
+
+  private abandonAll(): void {
+    this.shutdown.abort(new BridgeError('HUBSOFT_TIMEOUT', 'The bridge is shutting down; the HubSoft request was abandoned.'));
+    for (const wake of [...this.sleepers]) wake();
+    this.queue.clear();
+  }
+
+  private async pump(key: string, lane: Entry[]): Promise<void> {
+    for (let entry = lane[0]; entry; entry = lane[0]) {
+      let outcome: JobOutcome;
+      try {
+        outcome = await this.process(entry);
+      } catch (error) {
+        this.options.logger.error({ err: error, key, job: entry.job.describe }, 'dispatcher bug: job failed unexpectedly');
+        outcome = 'failed';
+      }
+      lane.shift();
+      this.total--;
+      this.report(entry.job, outcome);
+    }
+    this.lanes.delete(key);
+    if (this.total === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private async process(entry: Entry): Promise<JobOutcome> {
+    const { config, logger, clock } = this.options;
+    const { job } = entry;
+    for (;;) {
+      if (this.shutdown.signal.aborted) return 'dropped-shutdown';
+      let result: AttemptResult;
+      try {
+        result = await this.queue.add(() => this.attempt(entry), { signal: this.shutdown.signal });
+      } catch {
+        return 'dropped-shutdown';
+      }
+      if (result.type === 'ok') return 'sent';
+      if (result.type === 'stale') {
+        logger.warn({ key: job.key, job: job.describe, ageMs: clock() - job.createdAt }, 'notify older than notify.maxAgeMs: not sent');
+        return 'dropped-stale';
+      }
+      if (this.shutdown.signal.aborted) return 'dropped-shutdown';
+      const { error } = result;
+      const context = { key: job.key, job: job.describe, attempts: entry.attempts, err: error };
+      if (!isRetryable(error)) {
+        logger.error(context, 'HubSoft refused the request: not retried');
+        return 'failed';
+      }
+      const now = clock();
+      const left = (entry.firstAttemptAt ?? now) + config.retryDeadlineMs - now;
+      if (left <= 0) {
+        logger.error(context, 'HubSoft kept failing until notify.retryDeadlineMs: request given up');
+        return 'failed';
+      }
+      const delay = Math.min(left, backoffDelay(entry.attempts - 1, { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs }, this.random));
+      // A notify that would be stale by its next attempt is dropped now, so its cancel need not wait.
+      if (job.kind === 'notify' && now + delay - job.createdAt > config.maxAgeMs) {
+        logger.warn({ ...context, ageMs: now - job.createdAt }, 'notify failed and would be older than notify.maxAgeMs by its retry: not sent');
+        return 'dropped-stale';
+      }
+      logger.warn({ ...context, retryInMs: delay }, 'HubSoft request failed: will retry');
+      this.counts.retries++;
+      await this.sleep(delay);
+    }
+  }
+
+  /** Runs inside a p-queue slot. The stale check is by age only, made when the job's turn comes. */
+  private async attempt(entry: Entry): Promise<AttemptResult> {
+    const { job } = entry;
+    const now = this.options.clock();
+    if (job.kind === 'notify' && now - job.createdAt > this.options.config.maxAgeMs) return { type: 'stale' };
+    if (this.shutdown.signal.aborted) return { type: 'error', error: this.shutdown.signal.reason };
+    entry.firstAttemptAt ??= now;
+    entry.attempts++;
+    this.running++;
+    const controller = new AbortController();
+    let timer: unknown;
+    let onShutdown: (() => void) | undefined;
+    const guard = new Promise<never>((_, reject) => {
+      timer = this.timers.setTimeout(() => {
+        const error = new BridgeError('HUBSOFT_TIMEOUT', `HubSoft request not settled within ${this.attemptTimeoutMs} ms.`, { attemptTimeoutMs: this.attemptTimeoutMs });
+        controller.abort(error);
+        reject(error);
+      }, this.attemptTimeoutMs);
+      onShutdown = () => {
+        controller.abort(this.shutdown.signal.reason);
+        reject(this.shutdown.signal.reason);
+      };
+      this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+    });
+    try {
+      await Promise.race([job.run(controller.signal), guard]);
+      return { type: 'ok' };
+    } catch (error) {
+      return { type: 'error', error };
+    } finally {
+      this.timers.clearTimeout(timer);
+      if (onShutdown) this.shutdown.signal.removeEventListener('abort', onShutdown);
+      this.running--;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.timers.clearTimeout(handle);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const handle = this.timers.setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  private report(job: DispatchJob, outcome: JobOutcome): void {
+    switch (outcome) {
+      case 'sent':
+        this.counts.sent++;
+        this.options.logger.debug({ key: job.key, job: job.describe }, 'HubSoft request sent');
+        break;
+      case 'failed':
+        this.counts.failed++;
+        break;
+      case 'dropped-stale':
+        this.counts.droppedStale++;
+        break;
+      case 'dropped-overflow':
+        this.counts.droppedOverflow++;
+        break;
+      case 'dropped-shutdown':
+        this.counts.droppedShutdown++;
+        break;
+    }
+    try {
+      this.options.onResult?.(job, outcome);
+    } catch (error) {
+      this.options.logger.error({ err: error, key: job.key, job: job.describe }, 'onResult callback threw');
+    }
+  }
+}

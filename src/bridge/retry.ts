@@ -1,0 +1,60 @@
+import { isBridgeError } from '../errors.js';
+
+/** Socket-level error codes Node reports for a peer that is down, restarting or far away. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** HTTP status a retry can fix: 5xx, plus 408 (request timeout) and 429 (HubSoft or its proxy throttling). */
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}
+
+/**
+ * Whether a failed HubSoft request is worth sending again: network trouble, timeouts and 5xx are;
+ * 4xx, HubSoft's status "error" and rejected credentials are final (sending them again changes nothing).
+ * The HTTP status is read from BridgeError details.status (or details.statusCode).
+ */
+export function isRetryable(error: unknown): boolean {
+  return retryable(error, 0);
+}
+
+function retryable(error: unknown, depth: number): boolean {
+  if (isBridgeError(error)) {
+    const status = statusOf(error.details);
+    switch (error.code) {
+      case 'HUBSOFT_TIMEOUT':
+      case 'HUBSOFT_UNREACHABLE':
+        return true;
+      case 'HUBSOFT_HTTP':
+        return status !== undefined && isRetryableStatus(status);
+      case 'HUBSOFT_BAD_RESPONSE':
+        // An HTML 502/503 page from a proxy in front of HubSoft; a malformed 200 will not get better.
+        return status === undefined || isRetryableStatus(status);
+      default:
+        return false;
+    }
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+  // fetch() wraps socket errors: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }).
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return depth < 3 && cause !== undefined && cause !== null && retryable(cause, depth + 1);
+}
+
+function statusOf(details: Readonly<Record<string, unknown>>): number | undefined {
+  const value = details['status'] ?? details['statusCode'];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
