@@ -1,0 +1,57 @@
+import type { AlertsConfig } from '../config/schema.js';
+import type { LookupResult } from '../hubsoft/types.js';
+import type { Logger } from '../log/logger.js';
+import { alertTexts, buildAlertVariables, DEFAULT_MAX_ALERTS, type AlertVariable } from './alert-variables.js';
+import { compileSoundRules } from './sound-rules.js';
+import type { Tts } from './tts.js';
+
+export interface AlertPreparerOptions {
+  readonly alerts: AlertsConfig;
+  /** Spoken alerts for texts no rule matches; null or omitted = none. */
+  readonly tts?: Tts | null;
+  readonly logger?: Logger;
+  readonly maxAlerts?: number;
+}
+
+export interface PrepareOptions {
+  /** Sounds not ready after this long are left out (a TTS run goes on and is cached for the next caller). */
+  readonly soundDeadlineMs?: number;
+}
+
+/** Lookup result -> the ordered channel variables, sounds included. */
+export interface AlertPreparer {
+  variablesFor(result: LookupResult, options?: PrepareOptions): Promise<AlertVariable[]>;
+}
+
+/** Rule sounds are instant; TTS only runs for texts no rule matches, all texts at once. */
+export function createAlertPreparer(options: AlertPreparerOptions): AlertPreparer {
+  const { alerts, logger } = options;
+  const rules = compileSoundRules(alerts.sounds);
+  const tts = alerts.tts.enabled ? (options.tts ?? null) : null;
+  const maxAlerts = options.maxAlerts ?? DEFAULT_MAX_ALERTS;
+
+  return {
+    async variablesFor(result, prepare = {}) {
+      const texts = alertTexts(result, alerts, maxAlerts);
+      const sounds = await Promise.all(
+        texts.map((text) => {
+          const ruled = rules.soundFor(text);
+          if (ruled !== null || tts === null) return Promise.resolve(ruled);
+          return withDeadline(tts.soundFor(text), prepare.soundDeadlineMs);
+        }),
+      );
+      const missing = sounds.filter((s) => s === null).length;
+      if (missing > 0 && texts.length > 0) logger?.debug({ missing, total: texts.length }, 'alerts without a sound');
+      return buildAlertVariables(result, alerts, { sounds, maxAlerts });
+    },
+  };
+}
+
+function withDeadline(sound: Promise<string | null>, ms: number | undefined): Promise<string | null> {
+  if (ms === undefined) return sound;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), Math.max(0, ms));
+  });
+  return Promise.race([sound, late]).finally(() => clearTimeout(timer));
+}
