@@ -17,6 +17,8 @@ export const errorCatalogue = {
   AMI_DISCONNECTED: 'The AMI connection closed before the action was answered.',
   LOOKUP_TIMEOUT: 'The caller lookup took longer than lookup.budgetMs; the call went on without client data.',
   AGI_PROTOCOL: 'The FastAGI peer sent something that is not AGI.',
+  AGI_TIMEOUT: 'Asterisk did not answer a FastAGI command in time; the session was closed and the call went on.',
+  AGI_HANGUP: 'The caller hung up (or Asterisk closed the FastAGI socket) before the session ended.',
   INSTALL_FAILED: 'The install could not finish; nothing half-written was left behind.',
 } as const;
 
