@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { NotifyConfig } from '../config/schema.js';
 import { BridgeError } from '../errors.js';
@@ -103,6 +104,8 @@ export class Dispatcher {
     this.timers = options.timers ?? defaultTimers;
     this.random = options.random ?? Math.random;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
+    // Every queued job listens on the shutdown signal; thousands may wait at once.
+    setMaxListeners(0, this.shutdown.signal);
     this.queue = new PQueue({
       concurrency: config.concurrency,
       ...(config.intervalMs > 0 ? { interval: config.intervalMs, intervalCap: config.intervalCap } : {}),
@@ -219,7 +222,10 @@ export class Dispatcher {
       if (this.shutdown.signal.aborted) return 'dropped-shutdown';
       let result: AttemptResult;
       try {
-        result = await this.queue.add(() => this.attempt(entry), { signal: this.shutdown.signal });
+        // Checked before taking a slot too, so a stale notify costs no rate-limit slot.
+        result = this.isStale(job)
+          ? { type: 'stale' }
+          : await this.queue.add(() => this.attempt(entry), { signal: this.shutdown.signal });
       } catch {
         return 'dropped-shutdown';
       }
@@ -256,8 +262,8 @@ export class Dispatcher {
   /** Runs inside a p-queue slot. The stale check is by age only, made when the job's turn comes. */
   private async attempt(entry: Entry): Promise<AttemptResult> {
     const { job } = entry;
+    if (this.isStale(job)) return { type: 'stale' };
     const now = this.options.clock();
-    if (job.kind === 'notify' && now - job.createdAt > this.options.config.maxAgeMs) return { type: 'stale' };
     if (this.shutdown.signal.aborted) return { type: 'error', error: this.shutdown.signal.reason };
     entry.firstAttemptAt ??= now;
     entry.attempts++;
@@ -287,6 +293,10 @@ export class Dispatcher {
       if (onShutdown) this.shutdown.signal.removeEventListener('abort', onShutdown);
       this.running--;
     }
+  }
+
+  private isStale(job: DispatchJob): boolean {
+    return job.kind === 'notify' && this.options.clock() - job.createdAt > this.options.config.maxAgeMs;
   }
 
   private sleep(ms: number): Promise<void> {
