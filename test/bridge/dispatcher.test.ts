@@ -27,7 +27,7 @@ interface Result {
 }
 
 describe('bridge/dispatcher (fake time)', () => {
-  let clock: FakeTimers.InstalledClock;
+  let clock: FakeTimers.Clock;
   let results: Result[];
   let logLines: string[];
 
