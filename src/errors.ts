@@ -11,6 +11,7 @@ export const errorCatalogue = {
   HUBSOFT_BAD_RESPONSE: 'HubSoft answered something that is not the JSON its API documents (an HTML page from a proxy?).',
   HUBSOFT_TIMEOUT: 'HubSoft did not answer in time: check the URL, the network and hubsoft.requestTimeoutMs.',
   HUBSOFT_UNREACHABLE: 'HubSoft could not be reached: check hubsoft.url, DNS and the firewall.',
+  HUBSOFT_REQUEST_INVALID: 'The bridge refused to send a PBX request HubSoft would reject (bad ramal, telefone or ids): check the extensions section of the config.',
   AMI_LOGIN_REFUSED: 'Asterisk refused the AMI login: check ami.username and ami.secret against manager.conf (or manager_custom.conf).',
   AMI_UNREACHABLE: 'Asterisk AMI could not be reached: check ami.host and ami.port and that the manager is enabled.',
   AMI_ACTION_TIMEOUT: 'Asterisk did not answer an AMI action in time.',

@@ -1,0 +1,59 @@
+import type { HubsoftConfig } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { TokenProvider } from './auth.js';
+import { createHubsoftHttp, expectSuccess, type HttpOptions, type HttpRequest, type HubsoftHttp } from './http.js';
+
+export type SearchParams = Readonly<Record<string, string | number>>;
+
+/** Authenticated HubSoft API calls: Bearer token, one re-login and retry on 401, body status checked. */
+export class HubsoftClient {
+  constructor(
+    private readonly http: HubsoftHttp,
+    readonly auth: TokenProvider,
+  ) {}
+
+  get(path: string, searchParams: SearchParams = {}): Promise<Record<string, unknown>> {
+    return this.call({ method: 'GET', path, searchParams });
+  }
+
+  post(path: string, json: unknown): Promise<Record<string, unknown>> {
+    return this.call({ method: 'POST', path, json });
+  }
+
+  private async call(request: HttpRequest): Promise<Record<string, unknown>> {
+    const where = `${request.method} /${request.path.replace(/^\/+/, '')}`;
+    let authorization = await this.auth.authorization();
+    let response = await this.http.send({ ...request, headers: { authorization } });
+    if (response.statusCode === 401) {
+      // The token expired or was revoked on the server side: one fresh login, one retry.
+      this.auth.invalidate(authorization);
+      authorization = await this.auth.authorization();
+      response = await this.http.send({ ...request, headers: { authorization } });
+    }
+    return expectSuccess(response, where);
+  }
+}
+
+export interface HubsoftClientOptions extends HttpOptions {
+  readonly logger: Logger;
+  readonly now?: () => number;
+  readonly rejectBackoffInitialMs?: number;
+  readonly rejectBackoffMaxMs?: number;
+}
+
+/** Builds the HTTP layer, the token provider and the client from hubsoft config. */
+export function createHubsoftClient(config: HubsoftConfig, options: HubsoftClientOptions): HubsoftClient {
+  if (config.tls.insecure) {
+    options.logger.warn('hubsoft.tls.insecure is true: the HubSoft TLS certificate is NOT verified; prefer hubsoft.tls.ca');
+  }
+  const http = createHubsoftHttp(config, options);
+  const auth = new TokenProvider({
+    http,
+    config,
+    logger: options.logger,
+    now: options.now,
+    rejectBackoffInitialMs: options.rejectBackoffInitialMs,
+    rejectBackoffMaxMs: options.rejectBackoffMaxMs,
+  });
+  return new HubsoftClient(http, auth);
+}
