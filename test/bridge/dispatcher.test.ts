@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as FakeTimers from '@sinonjs/fake-timers';
 import { Dispatcher, type DispatchJob, type JobKind, type JobOutcome } from '../../src/bridge/dispatcher.js';
 import { notifySchema, type NotifyConfig } from '../../src/config/schema.js';
@@ -348,5 +350,105 @@ describe('bridge/dispatcher (fake time)', () => {
     await settle(dispatcher);
     expect(dispatcher.stats()).to.include({ size: 0, keys: 0, running: 0, retryWaiting: 0, sent: 1000 });
     expect(clock.countTimers()).to.equal(0);
+  });
+});
+
+describe('bridge/dispatcher against a slow HubSoft over HTTP (127.0.0.1)', () => {
+  const random = seeded(11);
+  let server: Server;
+  let base: string;
+  let seq = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let refused = 0;
+  /** Every request as it arrived, and the moment each successful answer was written, on one counter. */
+  const arrivals: Array<{ id: string; seq: number }> = [];
+  const answered = new Map<string, number>();
+  const attempts = new Map<string, number>();
+
+  before(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const { key, kind } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { key: string; kind: string };
+        const id = `${key} ${kind}`;
+        arrivals.push({ id, seq: ++seq });
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        const attempt = (attempts.get(id) ?? 0) + 1;
+        attempts.set(id, attempt);
+        setTimeout(() => {
+          inFlight--;
+          if (kind === 'notify' && attempt === 1 && random() < 0.25) {
+            refused++;
+            res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>');
+            return;
+          }
+          answered.set(id, ++seq);
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', msg: 'ok' }));
+        }, 1 + Math.floor(random() * 8));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/integracao/pbx/ligacao`;
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('never lets a cancel reach HubSoft before its notify was answered, under concurrency 8', async () => {
+    const keys = Array.from({ length: 80 }, (_, i) => `${1_700_000_000 + (i % 30)}.${i}/${1000 + (i % 9)}`);
+    const outcomes: JobOutcome[] = [];
+    let done!: () => void;
+    const allDone = new Promise<void>((resolve) => (done = resolve));
+    const dispatcher = new Dispatcher({
+      config: notifySchema.parse({ concurrency: 8, intervalMs: 1000, intervalCap: 1000, retryInitialMs: 5, retryMaxMs: 20, retryDeadlineMs: 5000 }),
+      logger: silentLogger(),
+      clock: Date.now,
+      onResult: (_job, outcome) => {
+        outcomes.push(outcome);
+        if (outcomes.length === keys.length * 2) done();
+      },
+    });
+    const job = (key: string, kind: JobKind): DispatchJob => ({
+      key,
+      kind,
+      createdAt: Date.now(),
+      describe: `${kind} ${key}`,
+      run: async (signal) => {
+        const response = await fetch(`${base}/${kind === 'notify' ? 'notificar' : 'cancelar'}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ key, kind }),
+          signal,
+        });
+        await response.text();
+        if (!response.ok) {
+          const html = response.headers.get('content-type')?.includes('html') ?? false;
+          throw new BridgeError(html ? 'HUBSOFT_BAD_RESPONSE' : 'HUBSOFT_HTTP', undefined, { status: response.status });
+        }
+      },
+    });
+    for (const key of keys) {
+      dispatcher.enqueue(job(key, 'notify'));
+      if (random() < 0.5) dispatcher.enqueue(job(key, 'cancel'));
+      else setTimeout(() => dispatcher.enqueue(job(key, 'cancel')), Math.floor(random() * 20));
+    }
+    await allDone;
+    expect(await dispatcher.drain(1000)).to.deep.equal({ left: 0 });
+
+    expect(outcomes.every((outcome) => outcome === 'sent')).to.equal(true);
+    expect(refused).to.be.greaterThan(0);
+    expect(maxInFlight).to.be.at.most(8);
+    for (const key of keys) {
+      const notifyAnswered = answered.get(`${key} notify`);
+      const cancelArrived = arrivals.find((a) => a.id === `${key} cancel`)?.seq;
+      expect(notifyAnswered, key).to.be.a('number');
+      expect(cancelArrived, key).to.be.greaterThan(notifyAnswered ?? Infinity);
+    }
+    expect(dispatcher.stats()).to.include({ size: 0, keys: 0, sent: 160 });
   });
 });
