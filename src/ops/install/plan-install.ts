@@ -1,0 +1,223 @@
+import { BridgeError } from '../../errors.js';
+import { declaresSection, findAmiSecret, includesFile, includesManagerDir, readManagerGeneral, renderAmiUser } from './ami-user.js';
+import { readExistingConfig, renderConfigFile, type HubsoftSettings } from './config-file.js';
+import { AMI_USERNAME, BLOCKS, PATHS, SERVICE_NAME, type Flavor } from './layout.js';
+import { findBlock, removeBlock, upsertBlock } from './managed-block.js';
+import { parseManifest, renderManifest, type Plan, type Snapshot } from './plan.js';
+import { likeFile, PlanBuilder } from './plan-builder.js';
+import { renderUnit } from './unit-file.js';
+
+export const OWNED_FILE_HEADER = "; Managed by 'hubsoft-pbx-bridge install'; 'hubsoft-pbx-bridge uninstall' removes it. Local edits are overwritten.\n";
+
+export interface InstallInput {
+  root: string;
+  flavor: Flavor;
+  snapshot: Snapshot;
+  serviceUser: string;
+  serviceGroup: string;
+  /** Settings for a new config.yaml; only needed when one is written (see needsHubsoftSettings). */
+  hubsoft: Partial<HubsoftSettings>;
+  force: boolean;
+  eventFilter: boolean;
+  dialplanSnippet: string;
+  unitTemplate: string;
+  nodePath: string;
+  entryPath: string;
+  generateSecret: () => string;
+  /** Whether the service user exists on this host (only meaningful when root is /). */
+  userExists: boolean;
+  /** Whether the asterisk binary is on this host (only meaningful when root is /). */
+  asteriskPresent: boolean;
+}
+
+/** True when install will write config.yaml, so the HubSoft settings must be gathered first. */
+export function needsHubsoftSettings(snapshot: Snapshot, force: boolean): boolean {
+  return force || !snapshot.files.has(PATHS.configFile);
+}
+
+export function planInstall(input: InstallInput): Plan {
+  const b = new PlanBuilder(input.snapshot, input.root);
+  requireAsterisk(b);
+  const secret = resolveSecret(input, b);
+  const amiUser = renderAmiUser({ secret, eventFilter: input.eventFilter });
+  const masked = renderAmiUser({ secret: '[redacted]', eventFilter: input.eventFilter });
+
+  const managerChanged = input.flavor === 'freepbx' ? planFreepbxManager(b, amiUser, masked) : planAsteriskManager(b, amiUser, masked);
+  const dialplanChanged = input.flavor === 'freepbx' ? planFreepbxDialplan(b, input.dialplanSnippet) : planAsteriskDialplan(b, input.dialplanSnippet);
+  const configChanged = planConfig(b, input, secret);
+  const unitChanged = b.write(PATHS.unitFile, renderUnit(input.unitTemplate, unitSettings(input)), {
+    mode: 0o644,
+    owner: { uid: 0, gid: 0 },
+    why: 'systemd unit',
+  });
+
+  const prior = parseManifest(b.read(PATHS.manifest) ?? undefined);
+  const systemUser = input.serviceUser === 'root' || input.serviceUser === 'asterisk';
+  const createUser = b.live && !input.userExists && input.serviceUser !== 'root';
+  if (createUser || (!b.live && !systemUser && b.changes.length > 0)) {
+    b.run(['useradd', '--system', '--user-group', '--home-dir', PATHS.stateDir, '--no-create-home', '--shell', '/usr/sbin/nologin', input.serviceUser], `service user ${input.serviceUser}`, 'before');
+  }
+  if (b.changes.length > 0 || createUser) {
+    b.ensureParents(PATHS.manifest, 0o750);
+    b.write(
+      PATHS.manifest,
+      renderManifest({
+        version: 1,
+        flavor: input.flavor,
+        createdFiles: [...(prior?.createdFiles ?? []), ...b.createdFiles],
+        createdDirs: [...(prior?.createdDirs ?? []), ...b.createdDirs],
+        createdUser: prior?.createdUser ?? (createUser ? input.serviceUser : null),
+      }),
+      { mode: 0o644, owner: { uid: 0, gid: 0 }, why: 'what install created, for uninstall' },
+    );
+  }
+
+  const asterisk = !b.live || input.asteriskPresent;
+  if (managerChanged && asterisk) b.run(['asterisk', '-rx', 'manager reload'], 'load the AMI user');
+  if (dialplanChanged && asterisk) b.run(['asterisk', '-rx', 'dialplan reload'], 'load the dialplan snippet');
+  if (b.live && !input.asteriskPresent && (managerChanged || dialplanChanged)) {
+    b.warnings.push("asterisk is not on PATH: reload the manager and the dialplan yourself ('manager reload', 'dialplan reload').");
+  }
+  if (unitChanged) {
+    b.run(['systemctl', 'daemon-reload'], 'read the new unit');
+    b.run(['systemctl', 'enable', SERVICE_NAME], 'start on boot');
+  }
+  if (unitChanged || configChanged) b.run(['systemctl', 'restart', SERVICE_NAME], 'run with the new unit and config');
+  if (b.changes.length === 0) b.notes.push('Nothing to change: already installed.');
+  return b.build('install');
+}
+
+function requireAsterisk(b: PlanBuilder): void {
+  for (const path of [PATHS.managerConf, PATHS.extensionsConf]) {
+    if (b.read(path) === null) {
+      throw new BridgeError('INSTALL_FAILED', `${path} not found under ${b.root}: is Asterisk installed? (give --root for a test tree)`);
+    }
+  }
+  const general = readManagerGeneral(b.read(PATHS.managerConf) ?? '');
+  if (!general.enabled) b.warnings.push(`${PATHS.managerConf}: [general] enabled is not "yes"; the AMI is off and the bridge cannot log in.`);
+}
+
+/** The same secret on every run: from our block, else from the existing config, else a new one. */
+function resolveSecret(input: InstallInput, b: PlanBuilder): string {
+  const blockText = input.flavor === 'freepbx' ? findBlock(b.read(PATHS.managerCustom) ?? '', BLOCKS.amiUser)?.body : b.read(PATHS.managerDropIn);
+  const fromBlock = blockText ? findAmiSecret(blockText) : null;
+  if (fromBlock) return fromBlock;
+  const existing = readExistingConfig(b.read(PATHS.configFile));
+  if (existing.ami.username === AMI_USERNAME && existing.ami.secret) return existing.ami.secret;
+  const secret = input.generateSecret();
+  if (!/^[A-Za-z0-9_-]{32,}$/.test(secret)) throw new Error('AMI secrets must be 32+ characters of [A-Za-z0-9_-]');
+  return secret;
+}
+
+function assertNoClash(b: PlanBuilder, path: string, text: string | null): void {
+  if (text !== null && declaresSection(text, AMI_USERNAME)) {
+    throw new BridgeError('INSTALL_FAILED', `${path} already declares an AMI user [${AMI_USERNAME}] that install did not add: remove it, then run install again.`);
+  }
+}
+
+function planFreepbxManager(b: PlanBuilder, amiUser: string, masked: string): boolean {
+  const custom = b.read(PATHS.managerCustom);
+  assertNoClash(b, PATHS.managerConf, b.read(PATHS.managerConf));
+  assertNoClash(b, PATHS.managerAdditional, b.read(PATHS.managerAdditional));
+  assertNoClash(b, PATHS.managerCustom, removeBlock(custom ?? '', BLOCKS.amiUser));
+  if (!includesFile(b.read(PATHS.managerConf) ?? '', 'manager_custom.conf')) {
+    b.warnings.push(`${PATHS.managerConf} does not #include manager_custom.conf: the AMI user will not load until it does.`);
+  }
+  return b.write(PATHS.managerCustom, upsertBlock(custom ?? '', BLOCKS.amiUser, amiUser), {
+    ...likeFile(b, PATHS.managerConf, 0o640),
+    why: `AMI user [${AMI_USERNAME}]`,
+    preview: masked,
+  });
+}
+
+function planAsteriskManager(b: PlanBuilder, amiUser: string, masked: string): boolean {
+  const managerConf = b.read(PATHS.managerConf) ?? '';
+  assertNoClash(b, PATHS.managerConf, removeBlock(managerConf, BLOCKS.managerInclude));
+  const dropIn = b.read(PATHS.managerDropIn);
+  if (dropIn !== null && !dropIn.startsWith(OWNED_FILE_HEADER)) {
+    throw new BridgeError('INSTALL_FAILED', `${PATHS.managerDropIn} exists and was not written by install: move it away, then run install again.`);
+  }
+  const reference = likeFile(b, PATHS.managerConf, 0o640);
+  let changed = b.write(PATHS.managerDropIn, OWNED_FILE_HEADER + amiUser, { ...reference, why: `AMI user [${AMI_USERNAME}]`, preview: masked });
+  if (!includesManagerDir(removeBlock(managerConf, BLOCKS.managerInclude))) {
+    const include = '#include manager.d/*.conf\n';
+    changed = b.write(PATHS.managerConf, upsertBlock(managerConf, BLOCKS.managerInclude, include), { ...reference, why: 'include manager.d/*.conf', preview: include }) || changed;
+  }
+  return changed;
+}
+
+function planFreepbxDialplan(b: PlanBuilder, snippet: string): boolean {
+  const custom = b.read(PATHS.extensionsCustom) ?? '';
+  return b.write(PATHS.extensionsCustom, upsertBlock(custom, BLOCKS.dialplan, snippet), {
+    ...likeFile(b, PATHS.extensionsConf, 0o644),
+    why: 'HubSoft alerts dialplan',
+    preview: snippet,
+  });
+}
+
+function planAsteriskDialplan(b: PlanBuilder, snippet: string): boolean {
+  const file = b.read(PATHS.dialplanFile);
+  if (file !== null && !file.startsWith(OWNED_FILE_HEADER)) {
+    throw new BridgeError('INSTALL_FAILED', `${PATHS.dialplanFile} exists and was not written by install: move it away, then run install again.`);
+  }
+  const reference = likeFile(b, PATHS.extensionsConf, 0o644);
+  let changed = b.write(PATHS.dialplanFile, OWNED_FILE_HEADER + snippet, { ...reference, why: 'HubSoft alerts dialplan', preview: snippet });
+  const extensions = b.read(PATHS.extensionsConf) ?? '';
+  if (!includesFile(removeBlock(extensions, BLOCKS.dialplanInclude), 'hubsoft-pbx-bridge-dialplan.conf')) {
+    const include = '#include hubsoft-pbx-bridge-dialplan.conf\n';
+    changed = b.write(PATHS.extensionsConf, upsertBlock(extensions, BLOCKS.dialplanInclude, include), { ...reference, why: 'include the dialplan snippet', preview: include }) || changed;
+  }
+  return changed;
+}
+
+function planConfig(b: PlanBuilder, input: InstallInput, secret: string): boolean {
+  const existingText = b.read(PATHS.configFile);
+  if (existingText !== null && !input.force) {
+    b.unchanged.push(PATHS.configFile);
+    const existing = readExistingConfig(existingText);
+    if (existing.ami.username !== AMI_USERNAME || existing.ami.secret !== secret) {
+      b.warnings.push(`${PATHS.configFile} kept (no --force), but its ami.username/ami.secret differ from the AMI user install manages; run with --force or fix them by hand.`);
+    }
+    const mode = b.snapshot.files.get(PATHS.configFile)!.mode & 0o777;
+    if (mode & 0o077) b.warnings.push(`${PATHS.configFile} is mode ${mode.toString(8)}; it holds secrets: chmod 600 it.`);
+    return false;
+  }
+  const existing = readExistingConfig(existingText);
+  const hubsoft = { ...existing.hubsoft, ...definedOnly(input.hubsoft) };
+  const missing = (['url', 'clientId', 'clientSecret', 'username', 'password'] as const).filter((key) => !hubsoft[key]);
+  if (missing.length > 0) {
+    throw new BridgeError('INSTALL_FAILED', `missing HubSoft settings: ${missing.join(', ')}. Give them as flags (--hubsoft-url, ...) or environment variables (HUBSOFT_URL, ...).`);
+  }
+  const general = readManagerGeneral(b.read(PATHS.managerConf) ?? '');
+  const content = renderConfigFile({
+    hubsoft: hubsoft as HubsoftSettings,
+    ami: { host: '127.0.0.1', port: general.port, username: AMI_USERNAME, secret },
+  });
+  b.ensureParents(PATHS.configFile);
+  const current = b.snapshot.files.get(PATHS.configFile);
+  // A rewritten config is always 0600 and the service user's, whatever the old file was.
+  if (current && current.content === content && (current.mode & 0o777) === 0o600) {
+    b.unchanged.push(PATHS.configFile);
+    return false;
+  }
+  if (!current) b.createdFiles.push(PATHS.configFile);
+  b.changes.push({
+    kind: 'write',
+    path: PATHS.configFile,
+    content,
+    mode: 0o600,
+    owner: { user: input.serviceUser },
+    create: !current,
+    why: 'bridge configuration (HubSoft and AMI credentials)',
+    preview: '(HubSoft settings and AMI credentials, secrets not shown)',
+  });
+  return true;
+}
+
+function unitSettings(input: InstallInput) {
+  return { user: input.serviceUser, group: input.serviceGroup, nodePath: input.nodePath, entryPath: input.entryPath };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+}
