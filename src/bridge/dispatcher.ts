@@ -4,7 +4,9 @@ import type { NotifyConfig } from '../config/schema.js';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { backoffDelay } from './backoff.js';
-import { isRetryable } from './retry.js';
+import { isRetryable, runAttempt, type Timers } from './retry.js';
+
+export type { Timers };
 
 export type JobKind = 'notify' | 'cancel';
 
@@ -26,11 +28,6 @@ export interface DispatchJob {
  * because the queue was full. dropped-shutdown: refused or abandoned by drain() (not delivered).
  */
 export type JobOutcome = 'sent' | 'failed' | 'dropped-stale' | 'dropped-overflow' | 'dropped-shutdown';
-
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 export interface DispatcherOptions {
   readonly config: NotifyConfig;
@@ -69,6 +66,14 @@ interface Entry {
 }
 
 type AttemptResult = { readonly type: 'ok' } | { readonly type: 'stale' } | { readonly type: 'error'; readonly error: unknown };
+
+const COUNTER = {
+  sent: 'sent',
+  failed: 'failed',
+  'dropped-stale': 'droppedStale',
+  'dropped-overflow': 'droppedOverflow',
+  'dropped-shutdown': 'droppedShutdown',
+} as const satisfies Record<JobOutcome, keyof DispatcherStats>;
 
 const defaultTimers: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -207,6 +212,7 @@ export class Dispatcher {
         this.options.logger.error({ err: error, key, job: entry.job.describe }, 'dispatcher bug: job failed unexpectedly');
         outcome = 'failed';
       }
+      if (outcome === 'dropped-shutdown') this.options.logger.warn({ key, job: entry.job.describe }, 'shutdown: HubSoft request abandoned unsent');
       lane.shift();
       this.total--;
       this.report(entry.job, outcome);
@@ -268,29 +274,12 @@ export class Dispatcher {
     entry.firstAttemptAt ??= now;
     entry.attempts++;
     this.running++;
-    const controller = new AbortController();
-    let timer: unknown;
-    let onShutdown: (() => void) | undefined;
-    const guard = new Promise<never>((_, reject) => {
-      timer = this.timers.setTimeout(() => {
-        const error = new BridgeError('HUBSOFT_TIMEOUT', `HubSoft request not settled within ${this.attemptTimeoutMs} ms.`, { attemptTimeoutMs: this.attemptTimeoutMs });
-        controller.abort(error);
-        reject(error);
-      }, this.attemptTimeoutMs);
-      onShutdown = () => {
-        controller.abort(this.shutdown.signal.reason);
-        reject(this.shutdown.signal.reason);
-      };
-      this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
-    });
     try {
-      await Promise.race([job.run(controller.signal), guard]);
+      await runAttempt(job.run, { timeoutMs: this.attemptTimeoutMs, timers: this.timers, shutdown: this.shutdown.signal });
       return { type: 'ok' };
     } catch (error) {
       return { type: 'error', error };
     } finally {
-      this.timers.clearTimeout(timer);
-      if (onShutdown) this.shutdown.signal.removeEventListener('abort', onShutdown);
       this.running--;
     }
   }
@@ -312,24 +301,8 @@ export class Dispatcher {
   }
 
   private report(job: DispatchJob, outcome: JobOutcome): void {
-    switch (outcome) {
-      case 'sent':
-        this.counts.sent++;
-        this.options.logger.debug({ key: job.key, job: job.describe }, 'HubSoft request sent');
-        break;
-      case 'failed':
-        this.counts.failed++;
-        break;
-      case 'dropped-stale':
-        this.counts.droppedStale++;
-        break;
-      case 'dropped-overflow':
-        this.counts.droppedOverflow++;
-        break;
-      case 'dropped-shutdown':
-        this.counts.droppedShutdown++;
-        break;
-    }
+    this.counts[COUNTER[outcome]]++;
+    if (outcome === 'sent') this.options.logger.debug({ key: job.key, job: job.describe }, 'HubSoft request sent');
     try {
       this.options.onResult?.(job, outcome);
     } catch (error) {

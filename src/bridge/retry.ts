@@ -1,4 +1,41 @@
-import { isBridgeError } from '../errors.js';
+import { BridgeError, isBridgeError } from '../errors.js';
+
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface AttemptGuard {
+  readonly timeoutMs: number;
+  readonly timers: Timers;
+  /** Aborts every attempt at once (shutdown). */
+  readonly shutdown: AbortSignal;
+}
+
+/**
+ * One attempt of a request: settles when run() does, or rejects with HUBSOFT_TIMEOUT after timeoutMs,
+ * or with the shutdown reason; either way run()'s signal is aborted so the HTTP request stops too.
+ * A run() that ignores its signal is left behind (its result is ignored), never waited for.
+ */
+export async function runAttempt(run: (signal: AbortSignal) => Promise<void>, guard: AttemptGuard): Promise<void> {
+  const { timeoutMs, timers, shutdown } = guard;
+  const controller = new AbortController();
+  const onShutdown = () => controller.abort(shutdown.reason);
+  const stopped = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  const timer = timers.setTimeout(() => {
+    controller.abort(new BridgeError('HUBSOFT_TIMEOUT', `HubSoft request not settled within ${timeoutMs} ms.`, { attemptTimeoutMs: timeoutMs }));
+  }, timeoutMs);
+  if (shutdown.aborted) onShutdown();
+  else shutdown.addEventListener('abort', onShutdown, { once: true });
+  try {
+    await Promise.race([run(controller.signal), stopped]);
+  } finally {
+    timers.clearTimeout(timer);
+    shutdown.removeEventListener('abort', onShutdown);
+  }
+}
 
 /** Socket-level error codes Node reports for a peer that is down, restarting or far away. */
 const NETWORK_CODES = new Set([
