@@ -20,6 +20,7 @@ export const errorCatalogue = {
   AGI_PROTOCOL: 'The FastAGI peer sent something that is not AGI.',
   AGI_TIMEOUT: 'Asterisk did not answer a FastAGI command in time; the session was closed and the call went on.',
   AGI_HANGUP: 'The caller hung up (or Asterisk closed the FastAGI socket) before the session ended.',
+  OUTBOX_UNAVAILABLE: 'The outbox journal (state.dir/outbox) could not be read or written: check that state.dir is on a local disk with free space and that the bridge user owns it.',
   INSTALL_FAILED: 'The install could not finish; nothing half-written was left behind.',
 } as const;
 

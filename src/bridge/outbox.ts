@@ -1,0 +1,390 @@
+/**
+ * Durable outbox: every HubSoft request that must survive a crash (every cancelar, young notificars)
+ * is journaled here before it is queued, and acknowledged once HubSoft accepted it.
+ *
+ * Why a hand-rolled journal and not an embedded store: the npm candidates are better-sqlite3, sqlite3,
+ * lmdb and classic-level/level (native addons: a prebuilt binary must match the box's Node ABI and libc,
+ * otherwise node-gyp and a compiler on a FreePBX/Issabel box, which installers rarely have), nedb /
+ * @seald-io/nedb (pure JS, but it rewrites its whole datafile on compaction without fsync, so a crash
+ * can lose acknowledged writes) and lowdb (rewrites one JSON file on every write). Node 20 has no
+ * node:sqlite. The workload is a FIFO of a few thousand small records with one state change each, which
+ * an append-only log fits exactly: one write + fdatasync per burst (group commit), a CRC per line so a
+ * torn tail is detected, and compaction through temp file + fsync + rename + directory fsync.
+ *
+ * Format, guarantees and limits: see outbox-codec.ts and the README section "Reliability".
+ */
+import { mkdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BridgeError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { encodeEntry, JOURNAL_VERSION, recordProblem, type OutboxKind, type OutboxRecord, type OutboxRoute } from './outbox-codec.js';
+import { DIR_MODE, openForAppend, replaceFile, writeAll } from './outbox-file.js';
+import { replayJournal } from './outbox-replay.js';
+
+export type { OutboxKind, OutboxRecord, OutboxRoute } from './outbox-codec.js';
+
+export const JOURNAL_FILE = 'journal.jsonl';
+const TEMP_FILE = 'journal.jsonl.compact';
+
+export interface OutboxOptions {
+  /** Directory of the journal, created if missing (mode 0700); usually join(config.state.dir, 'outbox'). */
+  readonly dir: string;
+  readonly logger: Logger;
+  readonly clock?: () => number;
+  /** Live (pending) bytes above which new notifies are refused. Default 16 MiB. */
+  readonly maxBytes?: number;
+  /** Live bytes above which cancels are refused too. Default 2 x maxBytes. */
+  readonly hardMaxBytes?: number;
+  /** Records older than this (from createdAt) are dropped with an error log; e.g. notify.maxAgeMs and 24 h. */
+  readonly maxAgeMs: Readonly<Record<OutboxKind, number>>;
+  /** fdatasync appends before they resolve. Default true; false only for tests and dry runs. */
+  readonly fsync?: boolean;
+  /** The file is compacted once it is larger than this and less than half of it is live. Default 1 MiB. */
+  readonly compactMinBytes?: number;
+  /** One record line larger than this is refused. Default 16 KiB. */
+  readonly maxRecordBytes?: number;
+}
+
+export interface OutboxInput {
+  /** Leave out to get a generated `${epochMs}-${seq}` id. */
+  readonly id?: string;
+  readonly kind: OutboxKind;
+  readonly key: string;
+  readonly createdAt: number;
+  readonly route: OutboxRoute;
+  readonly body: unknown;
+}
+
+/** full: a notify over maxBytes. hard-full: a cancel over hardMaxBytes. */
+export type AppendResult =
+  | { readonly ok: true; readonly record: OutboxRecord }
+  | { readonly ok: false; readonly reason: 'full' | 'hard-full' | 'too-large' | 'closed' };
+
+export interface OutboxStats {
+  readonly pending: number;
+  /** Bytes of the pending records' lines (what maxBytes bounds). */
+  readonly pendingBytes: number;
+  /** Size of the journal file. */
+  readonly bytes: number;
+  readonly appended: number;
+  readonly acked: number;
+  readonly expired: number;
+  readonly compactions: number;
+  /** Corrupt lines and torn tails skipped on open. */
+  readonly corrupt: number;
+  readonly refusedNotify: number;
+  readonly refusedCancel: number;
+  readonly writeErrors: number;
+}
+
+interface Entry {
+  readonly record: OutboxRecord;
+  readonly bytes: number;
+  /** The line is in the journal file (compaction copies only these; the rest is still queued). */
+  written: boolean;
+}
+
+interface WriteOp {
+  readonly line: Buffer;
+  readonly sync: boolean;
+  readonly written?: () => void;
+  readonly done: (error?: unknown) => void;
+}
+
+const HEADER = encodeEntry({ t: 'hdr', v: JOURNAL_VERSION });
+
+export class Outbox {
+  private readonly entries = new Map<string, Entry>();
+  private readonly queue: WriteOp[] = [];
+  private readonly compactWaiters: Array<(error?: unknown) => void> = [];
+  private readonly path: string;
+  private readonly clock: () => number;
+  private readonly limits: { maxBytes: number; hardMaxBytes: number; compactMinBytes: number; maxRecordBytes: number };
+  private readonly fsync: boolean;
+  private handle: FileHandle | null = null;
+  private drainer: Promise<void> | null = null;
+  private broken: BridgeError | null = null;
+  private closed = false;
+  private liveBytes = 0;
+  private fileBytes = 0;
+  private lastIdMs = 0;
+  private seq = 0;
+  private counts = { appended: 0, acked: 0, expired: 0, compactions: 0, corrupt: 0, refusedNotify: 0, refusedCancel: 0, writeErrors: 0 };
+
+  private constructor(private readonly options: OutboxOptions) {
+    this.path = join(options.dir, JOURNAL_FILE);
+    this.clock = options.clock ?? Date.now;
+    this.fsync = options.fsync ?? true;
+    const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+    this.limits = {
+      maxBytes,
+      hardMaxBytes: Math.max(maxBytes, options.hardMaxBytes ?? 2 * maxBytes),
+      compactMinBytes: options.compactMinBytes ?? 1024 * 1024,
+      maxRecordBytes: options.maxRecordBytes ?? 16 * 1024,
+    };
+  }
+
+  /** Replays the journal (pending records in append order, expired ones dropped) and leaves a clean file. */
+  static async open(options: OutboxOptions): Promise<Outbox> {
+    const outbox = new Outbox(options);
+    try {
+      await outbox.load();
+    } catch (error) {
+      await outbox.handle?.close().catch(() => undefined);
+      throw isOutboxError(error) ? error : unavailable('could not open the outbox journal', outbox.path, error);
+    }
+    return outbox;
+  }
+
+  /** Journals one request; resolves once its line is written (and fdatasync'ed when fsync is on). */
+  async append(input: OutboxInput): Promise<AppendResult> {
+    if (this.closed) return { ok: false, reason: 'closed' };
+    if (this.broken) throw this.broken;
+    const { kind, key, createdAt, route, body } = input;
+    const record: OutboxRecord = { id: input.id ?? this.nextId(), kind, key, createdAt, route, body };
+    const problem = recordProblem(record);
+    if (problem) throw new TypeError(`Outbox.append: ${problem}`);
+    if (this.entries.has(record.id)) throw new TypeError(`Outbox.append: id ${record.id} is already pending`);
+    const line = encodeEntry({ t: 'rec', ...record });
+    const { logger } = this.options;
+    if (line.length > this.limits.maxRecordBytes) {
+      logger.error({ key: record.key, route: record.route, bytes: line.length }, 'outbox: request larger than the record limit, not journaled');
+      this.countRefused(record.kind);
+      return { ok: false, reason: 'too-large' };
+    }
+    const limit = record.kind === 'notify' ? this.limits.maxBytes : this.limits.hardMaxBytes;
+    if (this.liveBytes + line.length > limit && (this.expire() === 0 || this.liveBytes + line.length > limit)) {
+      this.countRefused(record.kind);
+      const fields = { key: record.key, route: record.route, pendingBytes: this.liveBytes, limit };
+      if (record.kind === 'notify') logger.warn(fields, 'outbox full: notify not journaled');
+      else logger.error({ ...fields, body: record.body }, 'outbox at its hard limit: missed call (cancel) not journaled');
+      return { ok: false, reason: record.kind === 'notify' ? 'full' : 'hard-full' };
+    }
+    const entry: Entry = { record, bytes: line.length, written: false };
+    this.entries.set(record.id, entry);
+    this.liveBytes += entry.bytes;
+    try {
+      await this.write(line, true, () => (entry.written = true));
+    } catch (error) {
+      if (this.entries.get(record.id) === entry) this.forget(record.id);
+      throw error;
+    }
+    this.counts.appended += 1;
+    return { ok: true, record };
+  }
+
+  /**
+   * Marks a record done. Resolves false when the id is not pending (already acked, expired, unknown).
+   * Never rejects: an ack that cannot be written is logged, and the record is sent again after a restart.
+   */
+  async ack(id: string): Promise<boolean> {
+    if (this.closed || !this.entries.has(id)) return false;
+    this.forget(id);
+    this.counts.acked += 1;
+    try {
+      await this.write(encodeEntry({ t: 'ack', id }), false);
+    } catch (error) {
+      this.options.logger.error({ err: error, id }, 'outbox: ack not written; the request may be sent again after a restart');
+    }
+    return true;
+  }
+
+  pending(): readonly OutboxRecord[] {
+    return [...this.entries.values()].map((entry) => entry.record);
+  }
+
+  /** Drops records older than their kind's maximum age, with an error log each. Returns how many. */
+  expire(now: number = this.clock()): number {
+    let dropped = 0;
+    for (const { record } of [...this.entries.values()]) {
+      const ageMs = now - record.createdAt;
+      if (ageMs <= this.options.maxAgeMs[record.kind]) continue;
+      this.forget(record.id);
+      this.logExpired(record, ageMs);
+      dropped += 1;
+      if (!this.closed && !this.broken) {
+        this.write(encodeEntry({ t: 'ack', id: record.id, why: 'expired' }), false).catch(() => undefined);
+      }
+    }
+    return dropped;
+  }
+
+  /** Rewrites the journal with only the pending records (also done on its own past the thresholds). */
+  async compact(): Promise<void> {
+    if (this.closed) return;
+    if (this.broken) throw this.broken;
+    const done = new Promise<void>((resolve, reject) => this.compactWaiters.push((error) => (error ? reject(error) : resolve())));
+    this.startDrain();
+    return done;
+  }
+
+  stats(): OutboxStats {
+    return { pending: this.entries.size, pendingBytes: this.liveBytes, bytes: this.fileBytes, ...this.counts };
+  }
+
+  /** Waits for queued writes, then closes the file. Appends after close resolve { ok: false, reason: 'closed' }. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.drainer;
+    await this.handle?.close();
+    this.handle = null;
+  }
+
+  private async load(): Promise<void> {
+    const { dir, logger, maxAgeMs } = this.options;
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    await rm(join(dir, TEMP_FILE), { force: true });
+    const data = await readFile(this.path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return Buffer.alloc(0);
+      throw error;
+    });
+    const replay = replayJournal(data, this.clock(), maxAgeMs);
+    if (replay.unknownVersion !== null) {
+      throw unavailable(`the journal has format version ${replay.unknownVersion}, this bridge reads version ${JOURNAL_VERSION} (a downgrade?)`, this.path);
+    }
+    for (const line of replay.corrupt) logger.warn({ file: this.path, ...line }, 'outbox: corrupt journal line skipped');
+    if (replay.tornTailBytes > 0) {
+      logger.warn({ file: this.path, bytes: replay.tornTailBytes }, 'outbox: incomplete last line skipped (the bridge stopped mid-write)');
+    }
+    this.counts.corrupt = replay.corrupt.length + (replay.tornTailBytes > 0 ? 1 : 0);
+    for (const record of replay.expired) this.logExpired(record, this.clock() - record.createdAt);
+    this.counts.expired = replay.expired.length;
+    for (const record of replay.pending) {
+      const bytes = encodeEntry({ t: 'rec', ...record }).length;
+      this.entries.set(record.id, { record, bytes, written: true });
+      this.liveBytes += bytes;
+    }
+    this.lastIdMs = replay.maxIdMillis + 1;
+    const clean = data.length > 0 && data.subarray(0, HEADER.length).equals(HEADER) && replay.corrupt.length === 0;
+    if (!clean || replay.tornTailBytes > 0 || replay.expired.length > 0 || replay.deadLines > 0) await this.rewrite();
+    this.handle = await openForAppend(this.path);
+    this.fileBytes = (await stat(this.path)).size;
+    if (replay.pending.length > 0) logger.info({ pending: replay.pending.length }, 'outbox: requests to resend after restart');
+  }
+
+  private nextId(): string {
+    this.lastIdMs = Math.max(this.lastIdMs, Math.floor(this.clock()));
+    return `${this.lastIdMs}-${this.seq++}`;
+  }
+
+  private forget(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    this.liveBytes -= entry.bytes;
+  }
+
+  private countRefused(kind: OutboxKind): void {
+    if (kind === 'notify') this.counts.refusedNotify += 1;
+    else this.counts.refusedCancel += 1;
+  }
+
+  private logExpired(record: OutboxRecord, ageMs: number): void {
+    this.counts.expired += 1;
+    const { id, kind, key, route, body } = record;
+    this.options.logger.error({ id, kind, key, route, ageMs, body }, `outbox: ${route} not delivered within its maximum age, dropped`);
+  }
+
+  private write(line: Buffer, sync: boolean, written?: () => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ line, sync, written, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.startDrain();
+    });
+  }
+
+  private startDrain(): void {
+    if (this.drainer) return;
+    this.drainer = (async () => {
+      try {
+        // One microtask: appends made in the same tick share one write and one fdatasync.
+        await Promise.resolve();
+        while (this.queue.length > 0 || this.compactWaiters.length > 0) {
+          if (this.queue.length > 0) await this.writeBatch(this.queue.splice(0, this.queue.length));
+          if (this.compactWaiters.length > 0 || this.wantsCompaction()) await this.compactNow();
+        }
+      } finally {
+        // Synchronously after the last check, so a write queued from now on starts a new drainer.
+        this.drainer = null;
+      }
+    })();
+  }
+
+  private async writeBatch(batch: readonly WriteOp[]): Promise<void> {
+    const data = Buffer.concat(batch.map((op) => op.line));
+    const before = this.fileBytes;
+    try {
+      if (this.broken) throw this.broken;
+      if (!this.handle) throw unavailable('the outbox is closed', this.path);
+      await writeAll(this.handle, data);
+      if (this.fsync && batch.some((op) => op.sync)) await this.handle.datasync();
+      this.fileBytes += data.length;
+    } catch (error) {
+      this.counts.writeErrors += 1;
+      const failure = isOutboxError(error) ? error : unavailable('could not write the outbox journal', this.path, error);
+      // Cut a partial write off, or the next line would be glued onto it and be lost too.
+      if (!this.broken) {
+        await this.handle?.truncate(before).catch((cause: unknown) => {
+          this.broken = unavailable('could not repair the outbox journal after a failed write; restart the bridge', this.path, cause);
+        });
+      }
+      this.options.logger.error({ err: error, file: this.path }, 'outbox: journal write failed');
+      for (const op of batch) op.done(failure);
+      return;
+    }
+    for (const op of batch) {
+      op.written?.();
+      op.done();
+    }
+  }
+
+  private wantsCompaction(): boolean {
+    return this.fileBytes > this.limits.compactMinBytes && this.liveBytes * 2 < this.fileBytes;
+  }
+
+  private async compactNow(): Promise<void> {
+    const waiters = this.compactWaiters.splice(0, this.compactWaiters.length);
+    let failure: unknown;
+    try {
+      if (this.broken) throw this.broken;
+      await this.rewrite();
+      this.counts.compactions += 1;
+    } catch (error) {
+      failure = error;
+      this.options.logger.error({ err: error, file: this.path }, 'outbox: compaction failed; the journal keeps growing until it succeeds');
+      for (const waiter of waiters) waiter(failure);
+      return;
+    }
+    // The old handle points at the replaced file: switch to the new one.
+    const old = this.handle;
+    this.handle = null;
+    await old?.close().catch(() => undefined);
+    try {
+      this.handle = await openForAppend(this.path);
+      this.fileBytes = (await stat(this.path)).size;
+    } catch (error) {
+      this.broken = unavailable('could not reopen the outbox journal after compaction; restart the bridge', this.path, error);
+      failure = this.broken;
+    }
+    for (const waiter of waiters) waiter(failure);
+  }
+
+  /** Only lines already in the file are copied: queued ones follow in the new file, so order holds. */
+  private async rewrite(): Promise<void> {
+    const lines = [HEADER];
+    for (const entry of this.entries.values()) {
+      if (entry.written) lines.push(encodeEntry({ t: 'rec', ...entry.record }));
+    }
+    const data = Buffer.concat(lines);
+    await replaceFile(this.options.dir, this.path, join(this.options.dir, TEMP_FILE), data, this.fsync);
+    this.fileBytes = data.length;
+  }
+}
+
+function unavailable(message: string, file: string, cause?: unknown): BridgeError {
+  return new BridgeError('OUTBOX_UNAVAILABLE', `${message} (${file})`, { file }, cause === undefined ? undefined : { cause });
+}
+
+function isOutboxError(error: unknown): error is BridgeError {
+  return error instanceof BridgeError && error.code === 'OUTBOX_UNAVAILABLE';
+}
