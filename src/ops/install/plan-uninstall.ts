@@ -61,7 +61,7 @@ export function planUninstall(input: UninstallInput): Plan {
   b.delete(PATHS.manifest, 'install record');
 
   if (input.purge) {
-    if (b.delete(PATHS.configFile, '--purge: configuration with secrets')) b.notes.push('Configuration removed (--purge).');
+    b.delete(PATHS.configFile, '--purge: configuration with secrets');
     if (b.hasDir(PATHS.configDir)) b.changes.push({ kind: 'rmdir', path: PATHS.configDir, recursive: false, why: '--purge (kept if you put other files there)' });
     if (b.hasDir(PATHS.stateDir)) b.changes.push({ kind: 'rmdir', path: PATHS.stateDir, recursive: true, why: '--purge: state and cache' });
     if (manifest?.createdUser) b.run(['userdel', manifest.createdUser], `--purge: service user ${manifest.createdUser} (created by install)`);
