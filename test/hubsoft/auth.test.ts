@@ -80,7 +80,7 @@ describe('hubsoft/auth: OAuth2 password grant', () => {
     const client = testClient(testConfig(fake));
     const error = await rejection(client.get(CLIENTE_PATH, search));
     expect(isBridgeError(error, 'HUBSOFT_HTTP')).to.equal(true);
-    expect((error as { details: { status: number } }).details.status).to.equal(401);
+    expect((error as unknown as { details: { status: number } }).details.status).to.equal(401);
     expect(fake.count('oauth/token')).to.equal(2);
     expect(fake.count(CLIENTE_PATH)).to.equal(2);
   });
