@@ -174,11 +174,12 @@ export class AmiConnection implements AmiActions {
     const generation = ++this.generation;
     const { host, port, username, secret } = this.config;
     this.setState('connecting');
-    const current = () => generation === this.generation && !this.stopping;
+    // A stale session (torn down, replaced) is ignored; while stopping, answers (Logoff) still count.
+    const current = () => generation === this.generation;
     this.session = this.createSession(
       { host, port, username, secret },
       {
-        connected: () => current() && this.onConnected(generation),
+        connected: () => current() && !this.stopping && this.onConnected(generation),
         message: (message) => current() && this.onMessage(message),
         closed: (error) => current() && this.onClosed(generation, error),
       },
