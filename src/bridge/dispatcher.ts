@@ -29,6 +29,13 @@ export interface DispatchJob {
  */
 export type JobOutcome = 'sent' | 'failed' | 'dropped-stale' | 'dropped-overflow' | 'dropped-shutdown';
 
+export interface JobResultInfo {
+  /** Attempts made (0 when the job was dropped before its first). */
+  readonly attempts: number;
+  /** The last error, for 'failed'. */
+  readonly error?: unknown;
+}
+
 export interface DispatcherOptions {
   readonly config: NotifyConfig;
   readonly logger: Logger;
@@ -36,7 +43,11 @@ export interface DispatcherOptions {
   /** For the retry backoff, the attempt timeout and drain(); p-queue's rate limiter uses the global timers. */
   readonly timers?: Timers;
   readonly random?: () => number;
-  readonly onResult?: (job: DispatchJob, outcome: JobOutcome) => void;
+  /**
+   * Called once per job with how it ended. For 'failed', info.error is the last error: isRetryable(info.error)
+   * tells "gave up at the retry deadline" (worth keeping for a later replay) from "HubSoft refused it".
+   */
+  readonly onResult?: (job: DispatchJob, outcome: JobOutcome, info: JobResultInfo) => void;
   /** One attempt that has not settled after this long counts as HUBSOFT_TIMEOUT (retryable). Default 30 s. */
   readonly attemptTimeoutMs?: number;
 }
@@ -63,6 +74,7 @@ interface Entry {
   readonly job: DispatchJob;
   firstAttemptAt: number | null;
   attempts: number;
+  lastError?: unknown;
 }
 
 type AttemptResult = { readonly type: 'ok' } | { readonly type: 'stale' } | { readonly type: 'error'; readonly error: unknown };
@@ -123,7 +135,7 @@ export class Dispatcher {
     }
     if (this.closed) {
       this.options.logger.warn({ key: job.key, job: job.describe }, 'shutting down: HubSoft request not queued');
-      this.report(job, 'dropped-shutdown');
+      this.report(job, 'dropped-shutdown', { attempts: 0 });
       return;
     }
     if (job.kind === 'notify' && this.total >= this.options.config.maxQueued) {
@@ -131,7 +143,7 @@ export class Dispatcher {
         { key: job.key, job: job.describe, queued: this.total, maxQueued: this.options.config.maxQueued, dropped: this.counts.droppedOverflow + 1 },
         'HubSoft queue full (notify.maxQueued): notify dropped, its cancel will still be sent',
       );
-      this.report(job, 'dropped-overflow');
+      this.report(job, 'dropped-overflow', { attempts: 0 });
       return;
     }
     this.counts.enqueued++;
@@ -210,12 +222,13 @@ export class Dispatcher {
         outcome = await this.process(entry);
       } catch (error) {
         this.options.logger.error({ err: error, key, job: entry.job.describe }, 'dispatcher bug: job failed unexpectedly');
+        entry.lastError = error;
         outcome = 'failed';
       }
       if (outcome === 'dropped-shutdown') this.options.logger.warn({ key, job: entry.job.describe }, 'shutdown: HubSoft request abandoned unsent');
       lane.shift();
       this.total--;
-      this.report(entry.job, outcome);
+      this.report(entry.job, outcome, outcome === 'failed' ? { attempts: entry.attempts, error: entry.lastError } : { attempts: entry.attempts });
     }
     this.lanes.delete(key);
     if (this.total === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -242,6 +255,7 @@ export class Dispatcher {
       }
       if (this.shutdown.signal.aborted) return 'dropped-shutdown';
       const { error } = result;
+      entry.lastError = error;
       const context = { key: job.key, job: job.describe, attempts: entry.attempts, err: error };
       if (!isRetryable(error)) {
         logger.error(context, 'HubSoft refused the request: not retried');
@@ -300,11 +314,11 @@ export class Dispatcher {
     });
   }
 
-  private report(job: DispatchJob, outcome: JobOutcome): void {
+  private report(job: DispatchJob, outcome: JobOutcome, info: JobResultInfo): void {
     this.counts[COUNTER[outcome]]++;
     if (outcome === 'sent') this.options.logger.debug({ key: job.key, job: job.describe }, 'HubSoft request sent');
     try {
-      this.options.onResult?.(job, outcome);
+      this.options.onResult?.(job, outcome, info);
     } catch (error) {
       this.options.logger.error({ err: error, key: job.key, job: job.describe }, 'onResult callback threw');
     }

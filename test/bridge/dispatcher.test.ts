@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as FakeTimers from '@sinonjs/fake-timers';
-import { Dispatcher, type DispatchJob, type JobKind, type JobOutcome } from '../../src/bridge/dispatcher.js';
+import { Dispatcher, type DispatchJob, type JobKind, type JobOutcome, type JobResultInfo } from '../../src/bridge/dispatcher.js';
+import { isRetryable } from '../../src/bridge/retry.js';
 import { notifySchema, type NotifyConfig } from '../../src/config/schema.js';
 import { BridgeError } from '../../src/errors.js';
 import { pino } from 'pino';
@@ -26,6 +27,7 @@ interface Result {
   readonly key: string;
   readonly kind: JobKind;
   readonly outcome: JobOutcome;
+  readonly info: JobResultInfo;
 }
 
 describe('bridge/dispatcher (fake time)', function () {
@@ -47,7 +49,7 @@ describe('bridge/dispatcher (fake time)', function () {
       logger: pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) }),
       clock: () => clock.now,
       random: extra.random ?? (() => 1),
-      onResult: (job, outcome) => results.push({ key: job.key, kind: job.kind, outcome }),
+      onResult: (job, outcome, info) => results.push({ key: job.key, kind: job.kind, outcome, info }),
       ...(extra.attemptTimeoutMs ? { attemptTimeoutMs: extra.attemptTimeoutMs } : {}),
     });
   }
@@ -182,6 +184,8 @@ describe('bridge/dispatcher (fake time)', function () {
     await settle(dispatcher);
     expect(results.map((r) => `${r.kind} ${r.outcome}`)).to.deep.equal(['notify failed', 'cancel sent']);
     expect(attempts.length).to.be.greaterThan(2);
+    expect(results[0]?.info.attempts).to.equal(attempts.length);
+    expect(isRetryable(results[0]?.info.error)).to.equal(true);
     expect(attempts.every((at) => at <= 5000)).to.equal(true);
     expect(logLines.some((line) => line.includes('retryDeadlineMs') && line.includes('notificar 1001'))).to.equal(true);
   });
@@ -206,6 +210,8 @@ describe('bridge/dispatcher (fake time)', function () {
     expect(calls).to.equal(3);
     expect(results.map((r) => r.outcome)).to.deep.equal(['failed', 'failed', 'failed']);
     expect(dispatcher.stats()).to.include({ failed: 3, retries: 0 });
+    expect(results.map((r) => r.info.attempts)).to.deep.equal([1, 1, 1]);
+    expect(results.some((r) => isRetryable(r.info.error))).to.equal(false);
     expect(logLines.filter((line) => line.includes('not retried'))).to.have.length(3);
     expect(logLines.some((line) => line.includes('not retried') && line.includes('cancelar 1001 3799'))).to.equal(true);
   });
@@ -258,7 +264,7 @@ describe('bridge/dispatcher (fake time)', function () {
     dispatcher.enqueue(job('k4', 'cancel'));
     dispatcher.enqueue(job('k1', 'cancel'));
     expect(dispatcher.size()).to.equal(5);
-    expect(results).to.deep.equal([{ key: 'k4', kind: 'notify', outcome: 'dropped-overflow' }]);
+    expect(results).to.deep.equal([{ key: 'k4', kind: 'notify', outcome: 'dropped-overflow', info: { attempts: 0 } }]);
     expect(logLines.some((line) => line.includes('maxQueued'))).to.equal(true);
     for (let i = 0; i < 20 && dispatcher.size() > 0; i++) {
       await clock.tickAsync(0);
