@@ -74,6 +74,8 @@ export interface OutboxStats {
   readonly corrupt: number;
   readonly refusedNotify: number;
   readonly refusedCancel: number;
+  /** Batched writes (each with at most one fdatasync): far fewer than appends during a burst. */
+  readonly writes: number;
   readonly writeErrors: number;
 }
 
@@ -109,7 +111,7 @@ export class Outbox {
   private fileBytes = 0;
   private lastIdMs = 0;
   private seq = 0;
-  private counts = { appended: 0, acked: 0, expired: 0, compactions: 0, corrupt: 0, refusedNotify: 0, refusedCancel: 0, writeErrors: 0 };
+  private counts = { appended: 0, acked: 0, expired: 0, compactions: 0, corrupt: 0, refusedNotify: 0, refusedCancel: 0, writes: 0, writeErrors: 0 };
 
   private constructor(private readonly options: OutboxOptions) {
     this.path = join(options.dir, JOURNAL_FILE);
@@ -319,6 +321,7 @@ export class Outbox {
       await writeAll(this.handle, data);
       if (this.fsync && batch.some((op) => op.sync)) await this.handle.datasync();
       this.fileBytes += data.length;
+      this.counts.writes += 1;
     } catch (error) {
       this.counts.writeErrors += 1;
       const failure = isOutboxError(error) ? error : unavailable('could not write the outbox journal', this.path, error);
