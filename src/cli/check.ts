@@ -1,0 +1,102 @@
+import { isBridgeError } from '../errors.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { createHubsoftClient, type HubsoftClient } from '../hubsoft/client.js';
+import { createHubsoftHttp } from '../hubsoft/http.js';
+import { CLIENTE_PATH } from '../hubsoft/customers.js';
+
+export interface Output {
+  write(text: string): unknown;
+}
+
+/** What the steps share: the config, a logger, and what earlier steps built. */
+export interface CheckContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  hubsoft?: HubsoftClient;
+}
+
+/**
+ * One line of `check`. run() resolves with an optional detail for the OK line and throws to fail.
+ * Steps whose `needs` failed are skipped. Add steps (e.g. AMI login) by passing extraSteps.
+ */
+export interface CheckStep {
+  readonly name: string;
+  readonly needs?: readonly string[];
+  run(context: CheckContext): Promise<string | void>;
+}
+
+export interface RunCheckOptions {
+  /** The validated config, or a loader that may throw CONFIG_INVALID / CONFIG_NOT_FOUND. */
+  readonly config: Config | (() => Config);
+  readonly logger: Logger;
+  readonly out: Output;
+  /** Extra steps after the HubSoft ones (the AMI step plugs in here). */
+  readonly extraSteps?: readonly CheckStep[];
+}
+
+export const hubsoftCheckSteps: readonly CheckStep[] = [
+  {
+    name: 'HubSoft reachable',
+    async run({ config }) {
+      // Any HTTP answer from the server root proves DNS, TCP and TLS work.
+      const response = await createHubsoftHttp(config.hubsoft).send({ method: 'GET', path: '' });
+      return `${config.hubsoft.url} answered HTTP ${response.statusCode}`;
+    },
+  },
+  {
+    name: 'HubSoft login',
+    needs: ['HubSoft reachable'],
+    async run(context) {
+      context.hubsoft = createHubsoftClient(context.config.hubsoft, { logger: context.logger });
+      await context.hubsoft.auth.authorization();
+      return `token for ${context.config.hubsoft.username}`;
+    },
+  },
+  {
+    name: 'HubSoft client search',
+    needs: ['HubSoft login'],
+    async run({ hubsoft, config }) {
+      // Proves the API user may read clients (a phone no one has).
+      await hubsoft!.get(CLIENTE_PATH, { busca: 'telefone', termo_busca: '0000000000', limit: 1 });
+      return `GET /${CLIENTE_PATH} allowed (limit ${config.lookup.limit})`;
+    },
+  },
+];
+
+/** Prints OK/FAIL/SKIP per step; exit code 0 when all passed, 1 otherwise. */
+export async function runCheck(options: RunCheckOptions): Promise<number> {
+  const { out, logger } = options;
+  let config: Config;
+  try {
+    config = typeof options.config === 'function' ? options.config() : options.config;
+    out.write(`OK    configuration valid\n`);
+  } catch (error) {
+    out.write(`FAIL  configuration valid: ${describe(error)}\n`);
+    return 1;
+  }
+  const context: CheckContext = { config, logger };
+  const failed = new Set<string>();
+  for (const step of [...hubsoftCheckSteps, ...(options.extraSteps ?? [])]) {
+    const blocker = step.needs?.find((name) => failed.has(name));
+    if (blocker) {
+      failed.add(step.name);
+      out.write(`SKIP  ${step.name} (needs ${blocker})\n`);
+      continue;
+    }
+    try {
+      const detail = await step.run(context);
+      out.write(`OK    ${step.name}${detail ? `: ${detail}` : ''}\n`);
+    } catch (error) {
+      failed.add(step.name);
+      out.write(`FAIL  ${step.name}: ${describe(error)}\n`);
+      logger.debug({ err: error, step: step.name }, 'check step failed');
+    }
+  }
+  return failed.size === 0 ? 0 : 1;
+}
+
+function describe(error: unknown): string {
+  if (isBridgeError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}

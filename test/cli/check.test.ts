@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import { BridgeError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { runCheck, type CheckStep } from '../../src/cli/check.js';
+import { startFakeHubsoft, type FakeHubsoft } from '../support/fake-hubsoft.js';
+import { testConfig } from '../hubsoft/helpers.js';
+
+function capture(): { write(text: string): void; text: () => string } {
+  let buffer = '';
+  return { write: (t: string) => void (buffer += t), text: () => buffer };
+}
+
+describe('cli/check', () => {
+  let fake: FakeHubsoft;
+  beforeEach(async () => {
+    fake = await startFakeHubsoft();
+  });
+  afterEach(() => fake.close());
+
+  it('prints OK for every step and exits 0 against a working HubSoft', async () => {
+    const out = capture();
+    const code = await runCheck({ config: testConfig(fake), logger: silentLogger(), out });
+    expect(code).to.equal(0);
+    expect(out.text()).to.match(/^OK {4}configuration valid$/m);
+    expect(out.text()).to.match(/^OK {4}HubSoft reachable/m);
+    expect(out.text()).to.match(/^OK {4}HubSoft login/m);
+    expect(out.text()).to.match(/^OK {4}HubSoft client search/m);
+  });
+
+  it('wrong credentials: FAIL on login with the reason, later steps skipped, exit 1', async () => {
+    const out = capture();
+    const code = await runCheck({ config: testConfig(fake, { hubsoft: { password: 'wrong-password-123' } }), logger: silentLogger(), out });
+    expect(code).to.equal(1);
+    expect(out.text()).to.match(/^FAIL {2}HubSoft login: HUBSOFT_AUTH_REJECTED: .*The user credentials were incorrect/m);
+    expect(out.text()).to.match(/^SKIP {2}HubSoft client search/m);
+    expect(out.text()).not.to.contain('wrong-password-123');
+    expect(fake.count('oauth/token')).to.equal(1);
+  });
+
+  it('an invalid config fails the first step and exits 1', async () => {
+    const out = capture();
+    const code = await runCheck({
+      config: () => {
+        throw new BridgeError('CONFIG_INVALID', 'invalid configuration:\n  hubsoft.url: must be an https:// or http:// URL');
+      },
+      logger: silentLogger(),
+      out,
+    });
+    expect(code).to.equal(1);
+    expect(out.text()).to.contain('FAIL  configuration valid: CONFIG_INVALID');
+    expect(out.text()).to.contain('hubsoft.url');
+  });
+
+  it('HubSoft down: FAIL reachable, login skipped', async () => {
+    const config = testConfig(fake);
+    await fake.close();
+    const out = capture();
+    expect(await runCheck({ config, logger: silentLogger(), out })).to.equal(1);
+    expect(out.text()).to.match(/^FAIL {2}HubSoft reachable: HUBSOFT_UNREACHABLE/m);
+    expect(out.text()).to.match(/^SKIP {2}HubSoft login/m);
+  });
+
+  it('runs extra steps (the AMI step plugs in here)', async () => {
+    const out = capture();
+    const ami: CheckStep = {
+      name: 'AMI login',
+      run: async () => {
+        throw new Error('connection refused');
+      },
+    };
+    expect(await runCheck({ config: testConfig(fake), logger: silentLogger(), out, extraSteps: [ami] })).to.equal(1);
+    expect(out.text()).to.contain('FAIL  AMI login: connection refused');
+  });
+});
