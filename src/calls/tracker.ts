@@ -108,20 +108,26 @@ export class CallTracker {
     return this.out;
   }
 
-  /** Linkedids of calls with a ring still open, for a resync against Asterisk's live channels. */
-  openRings(): Array<{ linkedid: string; extension: string; legs: string[] }> {
-    const result: Array<{ linkedid: string; extension: string; legs: string[] }> = [];
-    for (const call of this.calls.values()) {
-      for (const ring of call.rings.values()) result.push({ linkedid: call.linkedid, extension: ring.extension, legs: [...ring.ringingLegs] });
-    }
-    return result;
-  }
-
-  /** Forgets a call Asterisk no longer knows (resync), closing its open rings. */
-  forget(linkedid: string): TrackerOutput[] {
+  /**
+   * After a reconnect: `live` holds the Uniqueids Asterisk reports (CoreShowChannels). Calls with no
+   * live channel end; rings whose legs all vanished stop; what still rings goes on untouched.
+   */
+  resync(live: ReadonlySet<string>): TrackerOutput[] {
     this.out = [];
-    const call = this.calls.get(linkedid);
-    if (call) this.endCall(call);
+    const now = this.clock();
+    for (const call of [...this.calls.values()]) {
+      for (const uniqueid of [...call.channels]) if (!live.has(uniqueid)) call.channels.delete(uniqueid);
+      if (call.channels.size === 0) {
+        call.callerGone = true;
+        this.endCall(call);
+        continue;
+      }
+      if (!call.channels.has(call.linkedid)) call.callerGone = true;
+      for (const ring of [...call.rings.values()]) {
+        for (const uniqueid of [...ring.ringingLegs]) if (!live.has(uniqueid)) this.endLeg(uniqueid, 'undetermined');
+      }
+    }
+    this.expire(now);
     return this.out;
   }
 

@@ -46,13 +46,11 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     base: { name: 'hubsoft-pbx-bridge' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
-    hooks: secrets.length
-      ? {
-          // A secret can still hide in free text (an error message, a URL): mask it there too.
-          streamWrite: (line: string) => maskSecrets(line, secrets),
-        }
-      : undefined,
   };
+  if (secrets.length > 0) {
+    // A secret can still hide in free text (an error message, a URL): mask it there too.
+    options.hooks = { streamWrite: (line: string) => maskSecrets(line, secrets) };
+  }
   if (settings.destination) return pino(options, settings.destination);
   if (settings.pretty) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: 2 } } });

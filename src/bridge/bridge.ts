@@ -1,0 +1,132 @@
+import type { AmiListResult } from '../ami/connection.js';
+import type { AmiAction, AmiEvent } from '../ami/types.js';
+import { CallTracker } from '../calls/tracker.js';
+import type { TrackerOutput } from '../calls/types.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { CallPath, type CallPathOptions, type JobQueue } from './call-path.js';
+import type { CrmPort } from './crm-port.js';
+import { resolveTarget } from './extension-map.js';
+
+/** What the bridge needs from the AMI link (AmiConnection fits). */
+export interface AmiLink {
+  on(event: 'event', listener: (event: AmiEvent) => void): unknown;
+  on(event: 'login', listener: (info: { reconnect: boolean }) => void): unknown;
+  off(event: 'event', listener: (event: AmiEvent) => void): unknown;
+  off(event: 'login', listener: (info: { reconnect: boolean }) => void): unknown;
+  sendList(action: AmiAction, options?: { timeoutMs?: number }): Promise<AmiListResult>;
+}
+
+export interface BridgeOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly ami: AmiLink;
+  readonly crm: CrmPort;
+  readonly queue: JobQueue;
+  readonly onEntered?: CallPathOptions['onEntered'];
+  /** Every tracker output, after the call path took it (metrics, demo). */
+  readonly onOutput?: (output: TrackerOutput) => void;
+  readonly clock?: () => number;
+  readonly timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
+}
+
+/**
+ * The ring -> notify path in one place: AMI events feed the call tracker; its outputs feed the
+ * call path (lookup, notificar, cancelar through the ordered queue). Also drives the tracker's
+ * grace deadlines and resyncs with Asterisk after a reconnect.
+ */
+export class Bridge {
+  readonly tracker: CallTracker;
+  readonly callPath: CallPath;
+  private readonly timers: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
+  private readonly clock: () => number;
+  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  private deadlineAt: number | null = null;
+  private running = false;
+
+  constructor(private readonly options: BridgeOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.timers = options.timers ?? { setTimeout, clearTimeout };
+    this.tracker = new CallTracker({ config: options.config.calls, clock: this.clock });
+    this.callPath = new CallPath({
+      crm: options.crm,
+      queue: options.queue,
+      logger: options.logger,
+      lookupBudgetMs: options.config.lookup.budgetMs,
+      isExcluded: (extension) => resolveTarget(options.config.extensions, extension) === null,
+      onEntered: options.onEntered,
+      clock: this.clock,
+      timers: this.timers,
+    });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.options.ami.on('event', this.onEvent);
+    this.options.ami.on('login', this.onLogin);
+  }
+
+  /** Stops taking events. Open rings stay open: the dispatcher's drain decides what still leaves. */
+  stop(): void {
+    this.running = false;
+    this.options.ami.off('event', this.onEvent);
+    this.options.ami.off('login', this.onLogin);
+    if (this.deadlineTimer) this.timers.clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    this.deadlineAt = null;
+  }
+
+  /** Feeds one event straight in (tests and replays without a socket). */
+  readonly onEvent = (event: AmiEvent): void => {
+    let outputs: TrackerOutput[];
+    try {
+      outputs = this.tracker.handle(event);
+    } catch (error) {
+      this.options.logger.error({ err: error, event: event.event }, 'call tracker failed on an event; event skipped');
+      return;
+    }
+    this.emit(outputs);
+  };
+
+  private readonly onLogin = (info: { reconnect: boolean }): void => {
+    if (info.reconnect) void this.resync();
+  };
+
+  /** Asks Asterisk what is still live and closes the rings that ended while the link was down. */
+  async resync(): Promise<void> {
+    try {
+      const list = await this.options.ami.sendList({ Action: 'CoreShowChannels' });
+      const live = new Set(list.events.filter((e) => e.event.toLowerCase() === 'coreshowchannel').map((e) => e.uniqueid ?? ''));
+      if (list.truncated) return;
+      const outputs = this.tracker.resync(live);
+      this.options.logger.info({ liveChannels: live.size, closed: outputs.length }, 'resynced with Asterisk after reconnect');
+      this.emit(outputs);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'resync after reconnect failed; open rings close when their calls end or go idle');
+    }
+  }
+
+  private emit(outputs: readonly TrackerOutput[]): void {
+    if (outputs.length > 0) {
+      this.callPath.handle(outputs);
+      for (const output of outputs) this.options.onOutput?.(output);
+    }
+    this.scheduleAdvance();
+  }
+
+  private scheduleAdvance(): void {
+    const next = this.tracker.nextDeadline();
+    if (next === this.deadlineAt || !this.running) return;
+    if (this.deadlineTimer) this.timers.clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    this.deadlineAt = next;
+    if (next === null) return;
+    this.deadlineTimer = this.timers.setTimeout(() => {
+      this.deadlineTimer = undefined;
+      this.deadlineAt = null;
+      this.emit(this.tracker.advance());
+    }, Math.max(0, next - this.clock()));
+    this.deadlineTimer.unref?.();
+  }
+}
