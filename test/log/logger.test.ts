@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import { Writable } from 'node:stream';
+import { BridgeError } from '../../src/errors.js';
+import { createLogger } from '../../src/log/logger.js';
+import { CLIENTE_PATH } from '../../src/hubsoft/customers.js';
+import { createHubsoftClient } from '../../src/hubsoft/client.js';
+import { startFakeHubsoft } from '../support/fake-hubsoft.js';
+import { testConfig } from '../hubsoft/helpers.js';
+
+const SECRETS = {
+  password: 'Sup3r-Senha-do-API',
+  clientSecret: 'ONe7Ns48Y30tB-client-secret',
+  amiSecret: 'ami-s3cret-value',
+  token: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.token-body',
+};
+
+function capture(): { stream: Writable; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  return { stream, lines };
+}
+
+function expectNoSecret(lines: readonly string[], secrets: readonly string[]): void {
+  expect(lines.length).to.be.greaterThan(0);
+  for (const line of lines) for (const secret of secrets) expect(line, line).not.to.contain(secret);
+}
+
+describe('log: secrets never reach a log line', () => {
+  it('redacts secret keys at any depth we log', () => {
+    const { stream, lines } = capture();
+    const logger = createLogger({ level: 'debug', destination: stream });
+    logger.info({ password: SECRETS.password, hubsoft: { clientSecret: SECRETS.clientSecret, password: SECRETS.password } }, 'config');
+    logger.info({ ami: { secret: SECRETS.amiSecret } }, 'ami');
+    logger.info({ body: { access_token: SECRETS.token, refresh_token: SECRETS.token } }, 'token');
+    logger.info({ request: { headers: { authorization: `Bearer ${SECRETS.token}` } } }, 'request');
+    expectNoSecret(lines, Object.values(SECRETS));
+  });
+
+  it('masks configured secrets inside error messages, stacks and details', () => {
+    const { stream, lines } = capture();
+    const logger = createLogger({ level: 'debug', destination: stream, secrets: Object.values(SECRETS) });
+    const cause = new Error(`login failed for password=${SECRETS.password}`);
+    const error = new BridgeError('HUBSOFT_HTTP', `bad answer with ${SECRETS.token}`, { echoed: `client_secret=${SECRETS.clientSecret}` }, { cause });
+    logger.error({ err: error }, 'request failed');
+    logger.error({ error }, 'request failed again');
+    logger.warn(`free text ${SECRETS.amiSecret} and ${encodeURIComponent(SECRETS.password)}`);
+    expectNoSecret(lines, Object.values(SECRETS));
+    expect(lines.join('\n')).to.contain('[redacted]');
+  });
+
+  it('the HubSoft client logs no secret while failing to log in', async () => {
+    const fake = await startFakeHubsoft();
+    try {
+      const { stream, lines } = capture();
+      const config = testConfig(fake, { hubsoft: { password: 'wrong-Senha-9876', tls: { insecure: true } } });
+      const logger = createLogger({ level: 'trace', destination: stream, secrets: [config.hubsoft.password, config.hubsoft.clientSecret] });
+      const client = createHubsoftClient(config.hubsoft, { logger });
+      try {
+        await client.get(CLIENTE_PATH, { busca: 'telefone', termo_busca: '37999912222' });
+      } catch (error) {
+        logger.error({ err: error }, 'lookup failed');
+      }
+      expectNoSecret(lines, [config.hubsoft.password, config.hubsoft.clientSecret]);
+      expect(lines.some((l) => l.includes('insecure'))).to.equal(true);
+    } finally {
+      await fake.close();
+    }
+  });
+});
