@@ -1,5 +1,5 @@
-import type { AmiListResult } from '../ami/connection.js';
-import type { AmiAction, AmiEvent } from '../ami/types.js';
+import type { AmiConnection, AmiLoginInfo } from '../ami/connection.js';
+import type { AmiEvent } from '../ami/types.js';
 import { CallTracker } from '../calls/tracker.js';
 import type { TrackerOutput } from '../calls/types.js';
 import type { Config } from '../config/schema.js';
@@ -8,14 +8,8 @@ import { CallPath, type CallPathOptions, type JobQueue } from './call-path.js';
 import type { CrmPort } from './crm-port.js';
 import { resolveTarget } from './extension-map.js';
 
-/** What the bridge needs from the AMI link (AmiConnection fits). */
-export interface AmiLink {
-  on(event: 'event', listener: (event: AmiEvent) => void): unknown;
-  on(event: 'login', listener: (info: { reconnect: boolean }) => void): unknown;
-  off(event: 'event', listener: (event: AmiEvent) => void): unknown;
-  off(event: 'login', listener: (info: { reconnect: boolean }) => void): unknown;
-  sendList(action: AmiAction, options?: { timeoutMs?: number }): Promise<AmiListResult>;
-}
+/** What the bridge needs from the AMI link. */
+export type AmiLink = Pick<AmiConnection, 'on' | 'off' | 'sendList'>;
 
 export interface BridgeOptions {
   readonly config: Config;
@@ -89,7 +83,7 @@ export class Bridge {
     this.emit(outputs);
   };
 
-  private readonly onLogin = (info: { reconnect: boolean }): void => {
+  private readonly onLogin = (info: AmiLoginInfo): void => {
     if (info.reconnect) void this.resync();
   };
 
