@@ -238,6 +238,46 @@ describe('AmiConnection over TCP against the fake Asterisk', () => {
     expect(got.events.filter((e) => e.event.startsWith('CoreShowChannel'))).to.deep.equal([]);
   });
 
+  it('normalises what the library makes of repeated keys and variables on the wire', async () => {
+    const { connection } = connect();
+    const login = next(connection, 'login');
+    connection.start();
+    await login;
+    fake.send(
+      'Event: Newchannel\r\nPrivilege: call,all\r\nChannel: PJSIP/trunk-00000001\r\nCallerIDName: <unknown>\r\n' +
+        'ChanVariable: A=1\r\nChanVariable: B=2\r\nDestChanVariable: C=3\r\nDestChanVariable: D=4\r\nLinkedid: 1.0\r\n\r\n',
+    );
+    const event = await next(connection, 'event', 3000, (e) => e.event === 'Newchannel');
+    expect(event).to.deep.equal({
+      event: 'Newchannel',
+      privilege: 'call,all',
+      channel: 'PJSIP/trunk-00000001',
+      calleridname: '',
+      chanvariable: 'A=1',
+      destchanvariable: 'C=3',
+      linkedid: '1.0',
+    });
+  });
+
+  it('a listener that throws is logged and the stream goes on', async () => {
+    const { connection, logs } = connect();
+    const login = next(connection, 'login');
+    connection.start();
+    await login;
+    connection.on('event', () => {
+      throw new Error('consumer bug');
+    });
+    const got = collect(connection);
+    fake.send([
+      { Event: 'DialBegin', Privilege: 'call,all', DestChannel: 'PJSIP/1001-00000001' },
+      { Event: 'Hangup', Privilege: 'call,all', Channel: 'PJSIP/1001-00000001' },
+    ]);
+    await got.until(2);
+    expect(got.events.map((e) => e.event)).to.deep.equal(['DialBegin', 'Hangup']);
+    expect(logs.records.filter((r) => r.msg.includes('listener threw'))).to.have.length(2);
+    expect(connection.state).to.equal('logged-in');
+  });
+
   it('stop() closes the socket and clears every timer, also while reconnecting', async () => {
     // Mocha arms this test's own timeout after the first await: count from there.
     await new Promise((resolve) => setImmediate(resolve));
