@@ -1,0 +1,140 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+/** One component as the daemon sees it right now. `detail` says why it is down, for the installer. */
+export interface ComponentHealth {
+  readonly up: boolean;
+  readonly detail?: string;
+}
+
+export interface HealthReport {
+  /** Up when the AMI session is logged in. */
+  readonly ami: ComponentHealth;
+  /** Up when HubSoft auth works (a valid token, or the last token request succeeded). */
+  readonly hubsoft: ComponentHealth;
+}
+
+/** Supplied by the daemon; should answer from in-memory state, never by calling out. */
+export type HealthSource = () => HealthReport | Promise<HealthReport>;
+
+export type HealthStatus = 'ok' | 'degraded' | 'down';
+
+export interface HealthBody {
+  status: HealthStatus;
+  reason?: string;
+  ami: ComponentHealth;
+  hubsoft: ComponentHealth;
+}
+
+export interface HealthServerOptions {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  healthSource: HealthSource;
+  /** The registry /metrics serves (createMetrics().registry); /metrics answers 404 without one. */
+  registry?: Registry;
+  /** A healthSource slower than this counts as down (default 2000 ms). */
+  sourceTimeoutMs?: number;
+}
+
+export interface HealthServer {
+  /** Resolves once listening; `port` is the real one (useful with port 0). */
+  start(): Promise<{ host: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+/** OK only when both are up; HubSoft failing while AMI is up is "degraded" (calls are followed, not reported). */
+export function judgeHealth(report: HealthReport): { code: number; body: HealthBody } {
+  const ami = { ...report.ami };
+  const hubsoft = { ...report.hubsoft };
+  if (!ami.up) return { code: 503, body: { status: 'down', reason: `AMI: ${ami.detail ?? 'not logged in'}`, ami, hubsoft } };
+  if (!hubsoft.up) return { code: 503, body: { status: 'degraded', reason: `HubSoft: ${hubsoft.detail ?? 'auth failing'}`, ami, hubsoft } };
+  return { code: 200, body: { status: 'ok', ami, hubsoft } };
+}
+
+export function createHealthServer(options: HealthServerOptions): HealthServer {
+  const sourceTimeoutMs = options.sourceTimeoutMs ?? 2000;
+  let server: Server | null = null;
+
+  const healthz = async (res: ServerResponse): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const report = await Promise.race([
+        Promise.resolve().then(options.healthSource),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`health source gave no answer within ${sourceTimeoutMs} ms`)), sourceTimeoutMs);
+        }),
+      ]);
+      const { code, body } = judgeHealth(report);
+      sendJson(res, code, body);
+    } catch (error) {
+      sendJson(res, 503, { status: 'down', reason: (error as Error).message, ami: { up: false }, hubsoft: { up: false } });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const metrics = async (res: ServerResponse): Promise<void> => {
+    if (!options.registry) return sendText(res, 404, 'metrics are not enabled\n');
+    try {
+      const text = await options.registry.metrics();
+      res.writeHead(200, { 'content-type': options.registry.contentType, 'cache-control': 'no-store' });
+      res.end(text);
+    } catch (error) {
+      sendText(res, 500, `metrics failed: ${(error as Error).message}\n`);
+    }
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?')[0];
+    const known = path === '/healthz' || path === '/metrics';
+    if (!known) return sendText(res, 404, 'not found: try /healthz or /metrics\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return sendText(res, 405, 'method not allowed\n');
+    }
+    void (path === '/healthz' ? healthz(res) : metrics(res));
+  };
+
+  return {
+    start() {
+      return new Promise((resolve, reject) => {
+        const created = createServer(handle);
+        created.once('error', reject);
+        created.listen(options.port, options.host, () => {
+          created.off('error', reject);
+          server = created;
+          const address = created.address() as AddressInfo;
+          resolve({ host: address.address, port: address.port });
+        });
+      });
+    },
+    stop() {
+      const current = server;
+      server = null;
+      if (!current) return Promise.resolve();
+      return new Promise((resolve) => {
+        current.close(() => resolve());
+        current.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** Creates and starts the listener; the daemon calls stop() on shutdown. */
+export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer & { port: number; host: string }> {
+  const server = createHealthServer(options);
+  const address = await server.start();
+  return { ...server, ...address };
+}
+
+function sendJson(res: ServerResponse, code: number, body: unknown): void {
+  res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(`${JSON.stringify(body)}\n`);
+}
+
+function sendText(res: ServerResponse, code: number, text: string): void {
+  res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(text);
+}

@@ -1,0 +1,113 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { TRACKED_EVENTS } from './install/ami-user.js';
+
+/**
+ * Prometheus metrics of one bridge process, in their own Registry (never prom-client's global one,
+ * so tests and several bridges in one process do not collide). Labels only take values from small
+ * fixed sets; anything else is counted as "other" so an odd peer cannot blow up cardinality.
+ */
+export const KNOWN_EVENTS: ReadonlySet<string> = new Set<string>([...TRACKED_EVENTS, 'Ping', 'Shutdown', 'Reload']);
+export const HUBSOFT_ROUTES = ['token', 'cliente', 'notificar', 'cancelar', 'other'] as const;
+export type HubsoftRoute = (typeof HUBSOFT_ROUTES)[number];
+export const NOTIFY_RESULTS = ['sent', 'failed', 'dropped-stale', 'dropped-overflow', 'dropped-shutdown', 'other'] as const;
+export const DROP_REASONS = ['stale', 'overflow', 'shutdown', 'other'] as const;
+const TRANSPORT_STATUSES = new Set(['timeout', 'unreachable', 'error']);
+
+export interface BridgeMetrics {
+  readonly registry: Registry;
+  readonly amiConnected: Gauge;
+  readonly amiReconnects: Counter;
+  readonly amiEvents: Counter<'event'>;
+  readonly callsLive: Gauge;
+  readonly rings: Counter;
+  readonly hubsoftNotifications: Counter<'route' | 'result'>;
+  readonly hubsoftRequestDuration: Histogram<'route' | 'status'>;
+  readonly hubsoftTokenRenewals: Counter;
+  readonly lookupCacheHits: Counter;
+  readonly lookupCacheMisses: Counter;
+  readonly lookupCacheSize: Gauge;
+  readonly dispatcherQueueSize: Gauge;
+  readonly dispatcherDropped: Counter<'reason'>;
+  /** Counts one AMI event; names outside KNOWN_EVENTS count as "other". */
+  countAmiEvent(name: string): void;
+  /** Records one HubSoft HTTP exchange: route from hubsoftRoute(), status an HTTP code or timeout/unreachable/error. */
+  observeHubsoftRequest(route: string, status: number | string, seconds: number): void;
+  /** One notify (route "notificar") or cancel ("cancelar") finished with a dispatcher outcome. */
+  countNotification(route: string, result: string): void;
+  countDrop(reason: string): void;
+}
+
+export interface MetricsOptions {
+  /** Adds prom-client's process_* and nodejs_* metrics (default true). */
+  defaultMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): BridgeMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const amiEvents = new Counter({ name: 'ami_events_total', help: 'AMI events received, by event name (others as "other")', labelNames: ['event'] as const, registers });
+  const hubsoftNotifications = new Counter({
+    name: 'hubsoft_notifications_total',
+    help: 'HubSoft PBX notifies (route notificar) and cancels (route cancelar), by outcome',
+    labelNames: ['route', 'result'] as const,
+    registers,
+  });
+  const hubsoftRequestDuration = new Histogram({
+    name: 'hubsoft_request_duration_seconds',
+    help: 'HubSoft HTTP request latency, by route and HTTP status (or timeout/unreachable/error)',
+    labelNames: ['route', 'status'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16],
+    registers,
+  });
+  const dispatcherDropped = new Counter({ name: 'dispatcher_dropped_total', help: 'HubSoft requests dropped unsent, by reason (stale, overflow, shutdown)', labelNames: ['reason'] as const, registers });
+
+  return {
+    registry,
+    amiConnected: new Gauge({ name: 'ami_connected', help: '1 while logged in to the Asterisk AMI, else 0', registers }),
+    amiReconnects: new Counter({ name: 'ami_reconnects_total', help: 'AMI reconnect attempts after a lost or refused connection', registers }),
+    amiEvents,
+    callsLive: new Gauge({ name: 'calls_live', help: 'Calls the tracker follows right now', registers }),
+    rings: new Counter({ name: 'rings_total', help: 'External calls that rang an extension', registers }),
+    hubsoftNotifications,
+    hubsoftRequestDuration,
+    hubsoftTokenRenewals: new Counter({ name: 'hubsoft_token_renewals_total', help: 'HubSoft OAuth token requests', registers }),
+    lookupCacheHits: new Counter({ name: 'lookup_cache_hits_total', help: 'Caller lookups answered from the cache', registers }),
+    lookupCacheMisses: new Counter({ name: 'lookup_cache_misses_total', help: 'Caller lookups that went to HubSoft', registers }),
+    lookupCacheSize: new Gauge({ name: 'lookup_cache_size', help: 'Phone numbers held in the lookup cache', registers }),
+    dispatcherQueueSize: new Gauge({ name: 'dispatcher_queue_size', help: 'HubSoft requests waiting or in flight', registers }),
+    dispatcherDropped,
+    countAmiEvent(name) {
+      amiEvents.inc({ event: KNOWN_EVENTS.has(name) ? name : 'other' });
+    },
+    observeHubsoftRequest(route, status, seconds) {
+      hubsoftRequestDuration.observe({ route: oneOf(route, HUBSOFT_ROUTES), status: statusLabel(status) }, seconds);
+    },
+    countNotification(route, result) {
+      hubsoftNotifications.inc({ route: oneOf(route, HUBSOFT_ROUTES), result: oneOf(result, NOTIFY_RESULTS) });
+    },
+    countDrop(reason) {
+      dispatcherDropped.inc({ reason: oneOf(reason.replace(/^dropped-/, ''), DROP_REASONS) });
+    },
+  };
+}
+
+/** Maps a HubSoft request path to a bounded route label. */
+export function hubsoftRoute(path: string): HubsoftRoute {
+  const bare = path.replace(/^\/+/, '').split('?')[0] ?? '';
+  if (bare.startsWith('oauth/token')) return 'token';
+  if (bare.endsWith('pbx/ligacao/notificar')) return 'notificar';
+  if (bare.endsWith('pbx/ligacao/cancelar')) return 'cancelar';
+  if (bare.startsWith('api/v1/integracao/cliente')) return 'cliente';
+  return 'other';
+}
+
+function statusLabel(status: number | string): string {
+  if (typeof status === 'number') return Number.isInteger(status) && status >= 100 && status < 600 ? String(status) : 'error';
+  return TRANSPORT_STATUSES.has(status) ? status : /^[1-5]\d\d$/.test(status) ? status : 'error';
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[]): T {
+  return (allowed as readonly string[]).includes(value) ? (value as T) : ('other' as T);
+}

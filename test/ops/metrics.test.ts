@@ -1,0 +1,47 @@
+import { expect } from 'chai';
+import { register } from 'prom-client';
+import { createMetrics, hubsoftRoute } from '../../src/ops/metrics.js';
+import { amiCheckAdvice } from '../../src/ops/ami-advice.js';
+import { BridgeError } from '../../src/errors.js';
+
+describe('ops/metrics', () => {
+  it('keeps each bridge in its own registry, away from the global one', async () => {
+    const a = createMetrics({ defaultMetrics: false });
+    const b = createMetrics({ defaultMetrics: false });
+    a.rings.inc();
+    expect(await a.registry.metrics()).to.include('rings_total 1');
+    expect(await b.registry.metrics()).to.include('rings_total 0');
+    expect(await register.metrics()).not.to.include('rings_total');
+  });
+
+  it('bounds label values: unknown events, routes, results and statuses become "other"/"error"', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    for (let i = 0; i < 50; i += 1) m.countAmiEvent(`UserEvent${i}`);
+    m.countNotification('api/v1/x', 'weird');
+    m.observeHubsoftRequest('cancelar', 'ECONNRESET', 0.3);
+    m.observeHubsoftRequest('cancelar', 'timeout', 8);
+    const text = await m.registry.metrics();
+    expect(text).to.include('ami_events_total{event="other"} 50');
+    expect(text).to.include('hubsoft_notifications_total{route="other",result="other"} 1');
+    expect(text).to.include('status="error"');
+    expect(text).to.include('status="timeout"');
+  });
+
+  it('maps HubSoft paths to route labels', () => {
+    expect(hubsoftRoute('oauth/token')).to.equal('token');
+    expect(hubsoftRoute('/api/v1/integracao/pbx/ligacao/notificar')).to.equal('notificar');
+    expect(hubsoftRoute('api/v1/integracao/pbx/ligacao/cancelar')).to.equal('cancelar');
+    expect(hubsoftRoute('api/v1/integracao/cliente?busca=telefone&termo_busca=3732')).to.equal('cliente');
+    expect(hubsoftRoute('api/v1/other')).to.equal('other');
+  });
+});
+
+describe('ops/ami-advice', () => {
+  it('tells what to fix for each AMI login failure', () => {
+    expect(amiCheckAdvice(new BridgeError('AMI_LOGIN_REFUSED'), { flavor: 'freepbx' })).to.match(/^AMI login refused: check the secret of \[hubsoft-pbx-bridge\] in \/etc\/asterisk\/manager_custom.conf/);
+    expect(amiCheckAdvice(new BridgeError('AMI_LOGIN_REFUSED'), { flavor: 'asterisk' })).to.include('manager.d/hubsoft-pbx-bridge.conf');
+    expect(amiCheckAdvice(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), { port: 5039 })).to.include('127.0.0.1:5039');
+    expect(amiCheckAdvice(new BridgeError('AMI_ACTION_TIMEOUT'))).to.include('did not answer in time');
+    expect(amiCheckAdvice(new Error('odd'))).to.include('odd');
+  });
+});
