@@ -1,0 +1,93 @@
+import { Command, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { isBridgeError } from '../errors.js';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { amiCheckStep } from './ami-check.js';
+import { runCheck } from './check.js';
+import { runDaemon } from './daemon.js';
+import { registerInstallCommands } from './install.js';
+import { runLookup } from './lookup.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+interface GlobalOptions {
+  config?: string;
+  pretty?: boolean;
+}
+
+function secretsOf(config: Config): string[] {
+  return [config.hubsoft.clientSecret, config.hubsoft.password, config.ami.secret];
+}
+
+function loggerFor(config: Config | null, options: GlobalOptions, level?: string): Logger {
+  return createLogger({
+    level: level ?? config?.log.level ?? process.env.LOG_LEVEL ?? 'info',
+    pretty: options.pretty ?? config?.log.pretty ?? false,
+    secrets: config ? secretsOf(config) : [],
+  });
+}
+
+/** Builds the CLI. Nothing is parsed at import time; `main()` returns the exit code. */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('hubsoft-pbx-bridge')
+    .description('Opens and closes HubSoft call windows as external calls ring Asterisk extensions.')
+    .version(version)
+    .addOption(new Option('-c, --config <file>', 'YAML config file (default: $HUBSOFT_BRIDGE_CONFIG or /etc/hubsoft-pbx-bridge/config.yaml)'))
+    .option('--pretty', 'human-readable logs instead of JSON');
+
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  const config = (): Config => loadConfig({ path: globals().config }).config;
+
+  program
+    .command('run', { isDefault: true })
+    .description('run the bridge (the default command; what the systemd unit starts)')
+    .action(async () => {
+      const loaded = config();
+      setExitCode(await runDaemon({ config: loaded, logger: loggerFor(loaded, globals()) }));
+    });
+
+  program
+    .command('check')
+    .description('validate the config, then try HubSoft and the AMI login: OK/FAIL per step')
+    .action(async () => {
+      let loaded: Config | null = null;
+      try {
+        loaded = config();
+      } catch {
+        // runCheck reports the config error itself.
+      }
+      const logger = loggerFor(loaded, globals(), 'silent');
+      setExitCode(await runCheck({ config: () => loaded ?? config(), logger, out: process.stdout, extraSteps: [amiCheckStep] }));
+    });
+
+  program
+    .command('lookup <phone>')
+    .description('look a caller ID up in HubSoft as the bridge would (candidates tried, clients, alerts)')
+    .option('--json', 'print the result as JSON')
+    .action(async (phone: string, options: { json?: boolean }) => {
+      const loaded = config();
+      setExitCode(await runLookup({ config: loaded, logger: loggerFor(loaded, globals(), 'warn'), out: process.stdout, phone, json: options.json }));
+    });
+
+  registerInstallCommands(program);
+  return program;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  program.exitOverride();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error && typeof error === 'object' && 'exitCode' in error && typeof error.exitCode === 'number') return error.exitCode;
+    const code = isBridgeError(error) ? `${error.code}: ` : '';
+    process.stderr.write(`hubsoft-pbx-bridge: ${code}${error instanceof Error ? error.message : String(error)}\n`);
+    return isBridgeError(error, 'CONFIG_INVALID') || isBridgeError(error, 'CONFIG_NOT_FOUND') ? 78 : 1;
+  }
+  return exitCode;
+}
