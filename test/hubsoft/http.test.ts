@@ -41,6 +41,7 @@ describe('hubsoft/http: timeouts, retries and error mapping', () => {
     const body = await client.get(CLIENTE_PATH, search);
     expect(body.status).to.equal('success');
     expect(Array.isArray(body.clientes)).to.equal(true);
+    expect(fake.requests.map((r) => r.accept)).to.deep.equal(['application/json', 'application/json']);
   });
 
   it('HTTP 200 with status "error" gives HUBSOFT_STATUS_ERROR keeping msg', async () => {

@@ -15,6 +15,7 @@ export interface RecordedRequest {
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
   readonly contentType: string;
+  readonly accept: string;
   /** Parsed JSON (or form) body; undefined when empty or unparsable. */
   readonly body: unknown;
   readonly rawBody: string;
@@ -207,7 +208,7 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
       const auth = req.headers.authorization ?? '';
       const bearer = /^Bearer (.+)$/i.exec(auth)?.[1];
       const authOk = bearer !== undefined && tokens.has(bearer) && tokensAccepted;
-      requests.push({ method: req.method ?? '', path, query: Object.fromEntries(url.searchParams), contentType, body, rawBody, authOk, at: Date.now() });
+      requests.push({ method: req.method ?? '', path, query: Object.fromEntries(url.searchParams), contentType, accept: req.headers.accept ?? '', body, rawBody, authOk, at: Date.now() });
 
       const answer = (): void => {
         if (path === '/oauth/token') {
