@@ -4,10 +4,12 @@ import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import fc from 'fast-check';
 import { pino } from 'pino';
 import { encodeEntry } from '../../src/bridge/outbox-codec.js';
 import { JOURNAL_FILE, Outbox, type OutboxInput, type OutboxOptions } from '../../src/bridge/outbox.js';
 import { isBridgeError } from '../../src/errors.js';
+import type { Logger } from '../../src/log/logger.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -18,7 +20,7 @@ interface LogLine {
   [key: string]: unknown;
 }
 
-function captureLogger(): { logger: ReturnType<typeof pino>; lines: LogLine[] } {
+function captureLogger(): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -26,7 +28,8 @@ function captureLogger(): { logger: ReturnType<typeof pino>; lines: LogLine[] } 
       callback();
     },
   });
-  return { logger: pino({ level: 'debug' }, stream), lines };
+  const logger: Logger = pino({ level: 'debug' }, stream);
+  return { logger, lines };
 }
 
 function cancel(n: number, createdAt = 1_000): OutboxInput {
@@ -128,7 +131,8 @@ describe('Outbox', () => {
 
   it('skips garbage and checksum failures in the middle and keeps every later record', async () => {
     const scribbled = encodeEntry({ t: 'rec', id: '1-2', ...cancel(2) });
-    scribbled[scribbled.length - 5] ^= 0x01;
+    const flip = scribbled.length - 5;
+    scribbled.writeUInt8(scribbled.readUInt8(flip) ^ 0x01, flip);
     await writeFile(
       join(dir, JOURNAL_FILE),
       Buffer.concat([
@@ -270,6 +274,65 @@ describe('Outbox', () => {
     await open().catch((caught: unknown) => (error = caught));
     expect(isBridgeError(error, 'OUTBOX_UNAVAILABLE')).to.equal(true);
     expect(await readFile(join(dir, JOURNAL_FILE), 'utf8')).to.include('call-1/1001');
+  });
+
+  it('matches a model under any sequence of appends, acks, bursts, compactions, torn tails and reopens', async function () {
+    this.timeout(30_000);
+    type Op =
+      | { t: 'append'; cancel: boolean }
+      | { t: 'ack'; pick: number }
+      | { t: 'ackUnknown' }
+      | { t: 'burst'; n: number; acks: number }
+      | { t: 'compact' }
+      | { t: 'reopen' }
+      | { t: 'tear'; bytes: Uint8Array };
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      { arbitrary: fc.record({ t: fc.constant('append' as const), cancel: fc.boolean() }), weight: 4 },
+      { arbitrary: fc.record({ t: fc.constant('ack' as const), pick: fc.nat() }), weight: 3 },
+      fc.record({ t: fc.constant('ackUnknown' as const) }),
+      fc.record({ t: fc.constant('burst' as const), n: fc.integer({ min: 1, max: 12 }), acks: fc.integer({ min: 0, max: 12 }) }),
+      fc.record({ t: fc.constant('compact' as const) }),
+      fc.record({ t: fc.constant('reopen' as const) }),
+      fc.record({ t: fc.constant('tear' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }).map((b) => b.map((x) => (x === 10 ? 11 : x))) }),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
+        const runDir = join(dir, `run-${run++}`);
+        const options = { compactMinBytes: 512, dir: runDir };
+        let outbox = await open(options);
+        let model: string[] = [];
+        let n = 0;
+        const input = (cancelKind: boolean) => (cancelKind ? cancel(n++) : notify(n++));
+        for (const step of ops) {
+          if (step.t === 'append') model.push(await appendOk(outbox, input(step.cancel)));
+          else if (step.t === 'ack' && model.length > 0) {
+            const id = model[step.pick % model.length]!;
+            model = model.filter((other) => other !== id);
+            expect(await outbox.ack(id)).to.equal(true);
+          } else if (step.t === 'ackUnknown') expect(await outbox.ack('0-unknown')).to.equal(false);
+          else if (step.t === 'burst') {
+            const appends = Array.from({ length: step.n }, (_, i) => outbox.append(input(i % 2 === 0)));
+            const acked = model.slice(0, step.acks);
+            const acks = acked.map((id) => outbox.ack(id));
+            const results = await Promise.all(appends);
+            await Promise.all(acks);
+            model = model.slice(acked.length).concat(results.map((r) => (r.ok ? r.record.id : 'refused')));
+          } else if (step.t === 'compact') await outbox.compact();
+          else if (step.t === 'reopen' || step.t === 'tear') {
+            await outbox.close();
+            if (step.t === 'tear') await appendFile(join(runDir, JOURNAL_FILE), step.bytes);
+            outbox = await open(options);
+          }
+          expect(outbox.pending().map((record) => record.id)).to.deep.equal(model);
+        }
+        await outbox.close();
+        const last = await open(options);
+        expect(last.pending().map((record) => record.id)).to.deep.equal(model);
+        await last.close();
+      }),
+      { seed: 6006, numRuns: Number(process.env.FC_RUNS ?? 40) },
+    );
   });
 
   it('survives kill -9 mid-burst: acknowledged records never come back, unacknowledged ones come back once', async function () {
