@@ -57,6 +57,8 @@ export class Outbox {
   private closed = false;
   private liveBytes = 0;
   private fileBytes = 0;
+  /** After a failed compaction, the next automatic one waits until the file grew this large. */
+  private compactRetryAt = 0;
   private lastIdMs = 0;
   private seq = 0;
   private counts = { appended: 0, acked: 0, expired: 0, compactions: 0, corrupt: 0, refusedNotify: 0, refusedCancel: 0, writes: 0, writeErrors: 0 };
@@ -290,23 +292,26 @@ export class Outbox {
   }
 
   private wantsCompaction(): boolean {
-    return this.fileBytes > this.limits.compactMinBytes && this.liveBytes * 2 < this.fileBytes;
+    return this.fileBytes > Math.max(this.limits.compactMinBytes, this.compactRetryAt) && this.liveBytes * 2 < this.fileBytes;
   }
 
   private async compactNow(): Promise<void> {
     const waiters = this.compactWaiters.splice(0, this.compactWaiters.length);
+    if (this.broken) {
+      for (const waiter of waiters) waiter(this.broken);
+      return;
+    }
     let failure: unknown;
     try {
-      if (this.broken) throw this.broken;
       await this.rewrite();
       this.counts.compactions += 1;
     } catch (error) {
       failure = error;
+      this.compactRetryAt = this.fileBytes + this.limits.compactMinBytes;
       this.options.logger.error({ err: error, file: this.path }, 'outbox: compaction failed; the journal keeps growing until it succeeds');
-      for (const waiter of waiters) waiter(failure);
-      return;
     }
-    // The old handle points at the replaced file: switch to the new one.
+    // Reopen by path even after a failure: the rename may have happened before the directory fsync failed,
+    // and a handle on the replaced file would write into an unlinked inode.
     const old = this.handle;
     this.handle = null;
     await old?.close().catch(() => undefined);
@@ -328,7 +333,6 @@ export class Outbox {
     }
     const data = Buffer.concat(lines);
     await replaceFile(this.options.dir, this.path, join(this.options.dir, TEMP_FILE), data, this.fsync);
-    this.fileBytes = data.length;
   }
 }
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -218,6 +218,30 @@ describe('Outbox', () => {
     await outbox.close();
     const reopened = await open();
     expect(keys(reopened)).to.deep.equal(expected);
+  });
+
+  it('keeps journaling when a compaction fails, and compacts once it can', async () => {
+    const { logger, lines } = captureLogger();
+    const outbox = await open({ logger });
+    const ids = [];
+    for (let n = 0; n < 5; n++) ids.push(await appendOk(outbox, cancel(n)));
+    await outbox.ack(ids[0]!);
+    // A directory where the temp file goes makes the rewrite fail before anything is renamed.
+    await mkdir(join(dir, 'journal.jsonl.compact'));
+    let error: unknown;
+    await outbox.compact().catch((caught: unknown) => (error = caught));
+    expect(error).to.be.instanceOf(Error);
+    expect(lines.some((line) => line.level === 50 && /compaction failed/.test(line.msg))).to.equal(true);
+    await appendOk(outbox, cancel(5));
+    await outbox.ack(ids[1]!);
+    await rm(join(dir, 'journal.jsonl.compact'), { recursive: true });
+    await outbox.compact();
+    expect(outbox.stats().compactions).to.equal(1);
+    await appendOk(outbox, cancel(6));
+    const expected = keys(outbox);
+    expect(expected).to.deep.equal(['call-2/1001', 'call-3/1001', 'call-4/1001', 'call-5/1001', 'call-6/1001']);
+    await outbox.close();
+    expect(keys(await open())).to.deep.equal(expected);
   });
 
   it('refuses notifies past maxBytes, keeps accepting cancels until hardMaxBytes', async () => {
