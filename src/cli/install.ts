@@ -34,8 +34,17 @@ function terminalIo(): CommandIo {
   return io;
 }
 
-/** Adds `install` and `uninstall`; each sets process.exitCode rather than exiting. */
-export function registerInstallCommands(program: Command, makeIo: () => CommandIo = terminalIo): void {
+/**
+ * Adds `install` and `uninstall`. Each reports its exit code through setExitCode (pass buildProgram's;
+ * the default sets process.exitCode, which a caller that assigns process.exitCode afterwards overwrites).
+ */
+export function registerInstallCommands(
+  program: Command,
+  setExitCode: (code: number) => void = (code) => {
+    process.exitCode = code;
+  },
+  makeIo: () => CommandIo = terminalIo,
+): void {
   program
     .command('install')
     .description('install the bridge beside Asterisk: AMI user, dialplan snippet, config, systemd unit (idempotent)')
@@ -53,7 +62,7 @@ export function registerInstallCommands(program: Command, makeIo: () => CommandI
     .option('--hubsoft-password <password>', 'API user password (env HUBSOFT_PASSWORD)')
     .action(async (flags: InstallFlags) => {
       const flavor: Flavor | undefined = flags.freepbx ? 'freepbx' : flags.asterisk ? 'asterisk' : undefined;
-      process.exitCode = await runInstall(
+      const code = await runInstall(
         {
           root: flags.root,
           ...(flavor ? { flavor } : {}),
@@ -71,6 +80,7 @@ export function registerInstallCommands(program: Command, makeIo: () => CommandI
         },
         makeIo(),
       );
+      setExitCode(code);
     });
 
   program
@@ -80,6 +90,6 @@ export function registerInstallCommands(program: Command, makeIo: () => CommandI
     .option('--dry-run', 'print every change, write nothing')
     .option('--purge', 'also remove /etc/hubsoft-pbx-bridge/config.yaml, the state directory and the service user install created')
     .action(async (flags: UninstallFlags) => {
-      process.exitCode = await runUninstall({ root: flags.root, dryRun: Boolean(flags.dryRun), purge: Boolean(flags.purge) }, makeIo());
+      setExitCode(await runUninstall({ root: flags.root, dryRun: Boolean(flags.dryRun), purge: Boolean(flags.purge) }, makeIo()));
     });
 }

@@ -18,7 +18,7 @@ describe('install --asterisk --root TMP', () => {
       eventFilter: true,
       hubsoft: { ...HUBSOFT_FLAGS },
       packageDir: tree.pkg,
-      runtime: { nodePath: '/usr/bin/node', entryPath: '/usr/lib/node_modules/hubsoft-pbx-bridge/dist/src/cli/main.js' },
+      runtime: { nodePath: '/usr/bin/node', entryPath: '/usr/lib/node_modules/hubsoft-pbx-bridge/dist/src/cli/bin.js' },
       generateSecret: () => FIXED_SECRET,
     };
   });

@@ -30,7 +30,7 @@ describe('install --freepbx --root TMP', () => {
       eventFilter: true,
       hubsoft: { ...HUBSOFT_FLAGS },
       packageDir: tree.pkg,
-      runtime: { nodePath: '/opt/hubsoft-pbx-bridge/node/bin/node', entryPath: '/opt/hubsoft-pbx-bridge/app/dist/src/cli/main.js' },
+      runtime: { nodePath: '/opt/hubsoft-pbx-bridge/node/bin/node', entryPath: '/opt/hubsoft-pbx-bridge/app/dist/src/cli/bin.js' },
       generateSecret: () => FIXED_SECRET,
     };
   });
@@ -82,7 +82,7 @@ describe('install --freepbx --root TMP', () => {
 
     const unit = await readFile(join(tree.root, 'etc', 'systemd', 'system', 'hubsoft-pbx-bridge.service'), 'utf8');
     expect(unit).to.include('User=hubsoft-pbx-bridge\n');
-    expect(unit).to.include('ExecStart=/opt/hubsoft-pbx-bridge/node/bin/node /opt/hubsoft-pbx-bridge/app/dist/src/cli/main.js run --config /etc/hubsoft-pbx-bridge/config.yaml\n');
+    expect(unit).to.include('ExecStart=/opt/hubsoft-pbx-bridge/node/bin/node /opt/hubsoft-pbx-bridge/app/dist/src/cli/bin.js run --config /etc/hubsoft-pbx-bridge/config.yaml\n');
 
     const output = io.output();
     expect(output).to.include('skipped  asterisk -rx manager reload');

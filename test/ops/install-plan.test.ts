@@ -61,7 +61,7 @@ describe('install planning (pure)', () => {
       dialplanSnippet: SNIPPET_FREEPBX,
       unitTemplate: 'User=x\nGroup=x\nExecStart=/bin/true\n',
       nodePath: '/usr/bin/node',
-      entryPath: '/usr/lib/node_modules/hubsoft-pbx-bridge/dist/src/cli/main.js',
+      entryPath: '/usr/lib/node_modules/hubsoft-pbx-bridge/dist/src/cli/bin.js',
       generateSecret: () => FIXED_SECRET,
       userExists: false,
       asteriskPresent: true,

@@ -24,7 +24,7 @@ export const PATHS = {
   unitFile: '/etc/systemd/system/hubsoft-pbx-bridge.service',
   optDir: '/opt/hubsoft-pbx-bridge',
   bundledNode: '/opt/hubsoft-pbx-bridge/node/bin/node',
-  bundledEntry: '/opt/hubsoft-pbx-bridge/app/dist/src/cli/main.js',
+  bundledEntry: '/opt/hubsoft-pbx-bridge/app/dist/src/cli/bin.js',
   freepbxMarkers: ['/etc/freepbx.conf', '/etc/amportal.conf'],
 } as const;
 

@@ -22,7 +22,7 @@ export interface InstallOptions {
   hubsoft: Partial<HubsoftSettings>;
   /** Directory holding config/asterisk/ and systemd/ (defaults to this package). */
   packageDir?: string;
-  /** Overrides the node binary and main.js the unit runs (tests). */
+  /** Overrides the node binary and CLI entry the unit runs (tests). */
   runtime?: { nodePath: string; entryPath: string };
   generateSecret?: () => string;
 }

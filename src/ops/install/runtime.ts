@@ -47,8 +47,8 @@ export interface Runtime {
 }
 
 /**
- * Which node and which main.js the unit runs: the offline bundle under /opt/hubsoft-pbx-bridge when present,
- * else the node running this installer (if >= 20) and this package's dist/src/cli/main.js.
+ * Which node and which CLI entry (dist/src/cli/bin.js) the unit runs: the offline bundle under /opt/hubsoft-pbx-bridge when present,
+ * else the node running this installer (if >= 20) and this package's dist/src/cli/bin.js.
  */
 export async function resolveRuntime(root: string, pkgRoot: string, execPath = process.execPath, version = process.versions.node): Promise<Runtime> {
   const notes: string[] = [];
@@ -65,7 +65,7 @@ export async function resolveRuntime(root: string, pkgRoot: string, execPath = p
       `Node ${version} is too old (the bridge needs ${MIN_NODE_MAJOR} or 22): unpack the offline bundle into ${PATHS.optDir} (see docs/INSTALL-NOTES.md), it carries its own Node.`,
     );
   }
-  const entryPath = bundled ? PATHS.bundledEntry : join(pkgRoot, 'dist', 'src', 'cli', 'main.js');
+  const entryPath = bundled ? PATHS.bundledEntry : join(pkgRoot, 'dist', 'src', 'cli', 'bin.js');
   const nodePath = bundled ? PATHS.bundledNode : execPath;
   for (const path of [nodePath, entryPath]) {
     if (/^\/(home|root|run\/user)\//.test(path)) {

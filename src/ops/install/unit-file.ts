@@ -5,7 +5,7 @@ export interface UnitSettings {
   group: string;
   /** Absolute path of the node binary the service runs. */
   nodePath: string;
-  /** Absolute path of dist/src/cli/main.js. */
+  /** Absolute path of dist/src/cli/bin.js. */
   entryPath: string;
   configPath?: string;
 }
