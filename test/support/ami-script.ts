@@ -12,9 +12,7 @@
  *   const frames = s.frames(); // [{ at: ms, fields: { Event, Privilege, ... } }]
  *   const wire = toWire(frames);
  */
-import { AmiScript as CoreScript } from './ami-script/core.js';
-import { CallFlow, type InboundSpec } from './ami-script/call.js';
-import { QueueRun, type QueueSpec } from './ami-script/queue.js';
+export { AmiScript } from './ami-script/script.js';
 
 export { CallFlow, type InboundSpec, type Talk } from './ami-script/call.js';
 export { Dial, type DialTarget, type Leg } from './ami-script/dial.js';
@@ -23,19 +21,5 @@ export { type AmiScriptOptions, type Bridge, AGENT_NAMES } from './ami-script/co
 export { type Fields, type Frame, toWire, toSessionFile, sessionHeader, parseWire, frameToWire, BANNER, SESSION_TRAILER } from './ami-script/frame.js';
 export { expectedHubsoft, type ExpectedRequest, type FixtureName } from './expected-flows.js';
 
-export class AmiScript extends CoreScript {
-  /** An external call entering through the trunk (`from-trunk` -> `ext-did`). */
-  inboundCall(spec: InboundSpec): CallFlow {
-    return CallFlow.inbound(this, spec);
-  }
-
-  /** A call placed from an extension's phone (internal, outbound, `*8`, consult call). */
-  extensionCall(ext: string, dialed: string, at = 0): CallFlow {
-    return CallFlow.fromExtension(this, ext, dialed, at);
-  }
-
-  /** Sends the call into an app_queue queue (Answer, QueueCallerJoin, music on hold). */
-  queue(call: CallFlow, spec: QueueSpec): QueueRun {
-    return new QueueRun(call, spec);
-  }
-}
+export { generateCalls, type GenerateOptions } from './ami-script/generate.js';
+export { scriptedFixture, SCRIPTED_FIXTURES } from './ami-script/fixtures.js';

@@ -1,4 +1,4 @@
-import { AmiScript } from '../ami-script.js';
+import { AmiScript } from './script.js';
 import type { CallFlow } from './call.js';
 import type { Frame } from './frame.js';
 
