@@ -131,7 +131,7 @@ export class TokenProvider {
     const initial = this.deps.rejectBackoffInitialMs ?? 5_000;
     const max = this.deps.rejectBackoffMaxMs ?? 300_000;
     const backoffMs = this.rejection ? Math.min(this.rejection.backoffMs * 2, max) : initial;
-    const reason = (body && messageOf(body)) ?? `HTTP ${status}`;
+    const reason = ((body && messageOf(body)) ?? `HTTP ${status}`).replace(/[.\s]+$/, '');
     const oauthError = body && typeof body.error === 'string' ? body.error : null;
     const error = new BridgeError(
       'HUBSOFT_AUTH_REJECTED',

@@ -76,8 +76,8 @@ export class CustomerLookup {
     try {
       return toResult(rawCallerId, key, await pending);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return { status: 'error', raw: rawCallerId, phone: key, candidates: phone.candidates, clients: [], client: null, reason };
+      const failure = error instanceof SearchFailure ? error : new SearchFailure(error, []);
+      return { status: 'error', raw: rawCallerId, phone: key, candidates: failure.tried, clients: [], client: null, reason: failure.message };
     }
   }
 
@@ -96,10 +96,16 @@ export class CustomerLookup {
     for (const term of candidates) {
       tried.push(term);
       this.requests += 1;
-      const body = await this.deps.client.get(CLIENTE_PATH, { busca: 'telefone', termo_busca: term, limit: config.limit });
+      let body: Record<string, unknown>;
+      try {
+        body = await this.deps.client.get(CLIENTE_PATH, { busca: 'telefone', termo_busca: term, limit: config.limit });
+      } catch (error) {
+        throw new SearchFailure(error, [...tried]);
+      }
       const parsed = parseClientes(body);
       if (!parsed) {
-        throw new BridgeError('HUBSOFT_BAD_RESPONSE', `HubSoft client search for ${term} answered without a "clientes" list`);
+        const error = new BridgeError('HUBSOFT_BAD_RESPONSE', `HubSoft client search for ${term} answered without a "clientes" list`);
+        throw new SearchFailure(error, [...tried]);
       }
       if (parsed.dropped > 0) logger.warn({ term, dropped: parsed.dropped }, 'hubsoft: client entries without a usable id_cliente ignored');
       const choice = chooseClient(parsed.clients);
@@ -139,6 +145,16 @@ export class CustomerLookup {
     const now = this.now();
     const expired = keys.filter((k) => (this.cache.get<CacheEntry>(k)?.expiresAt ?? 0) <= now);
     this.cache.del(expired.length > 0 ? expired : keys.slice(0, Math.max(1, Math.ceil(keys.length / 10))));
+  }
+}
+
+/** A failed search, with the terms tried up to the failure. */
+class SearchFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly tried: readonly string[],
+  ) {
+    super(error instanceof Error ? error.message : String(error));
   }
 }
 

@@ -120,6 +120,7 @@ describe('hubsoft/customers: caller lookup', () => {
     const failed = await lookup.lookup('37999912222');
     expect(failed.status).to.equal('error');
     expect(failed.reason).to.contain('500');
+    expect(failed.candidates).to.deep.equal(['37999912222']);
     const ok = await lookup.lookup('37999912222');
     expect(ok.status).to.equal('found');
     expect(fake.count(CLIENTE_PATH)).to.equal(2);
