@@ -44,7 +44,9 @@ export const expectedHubsoft = {
   followme_external: [n('1001', ANA), c('1001', ANA, 'missed')],
   blind_transfer: [n('1001', ANA), n('1002', ANA)],
   attended_transfer: [n('1001', ANA), n('1002', ANA)],
-  call_pickup: [n('1001', ANA), c('1001', ANA, 'answered-elsewhere')],
+  // 1002 dials *8 and takes 1001's ring: 1001's window closes; the picker gets a window of its own (it
+  // talks to the caller), sent as a notificar with no cancel, as for an extension that answered.
+  call_pickup: [n('1001', ANA), n('1002', ANA), c('1001', ANA, 'answered-elsewhere')],
   two_calls_different_ext: [n('1001', ANA), n('1002', OTHER), c('1002', OTHER, 'missed')],
   two_calls_same_ext: [n('1001', ANA), n('1001', OTHER), c('1001', OTHER, 'missed')],
   anonymous_caller: [n('1001'), n('1001'), c('1001', undefined, 'caller-hung-up')],
