@@ -2,6 +2,7 @@ import type { AmiConfig } from '../config/schema.js';
 import { BridgeError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { reconnectDelay } from './backoff.js';
+import { sanitiseAction } from './sanitise-action.js';
 import { librarySessionFactory } from './library-session.js';
 import { Listeners } from './listeners.js';
 import type { NormalisedMessage } from './normalise.js';
@@ -323,15 +324,4 @@ export class AmiConnection implements AmiActions {
     this.linkState = state;
     this.listeners.emit('state', state);
   }
-}
-
-/** CR/LF in a value would let a caller ID inject AMI headers: flatten them. */
-function sanitiseAction(action: AmiAction): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(action)) {
-    const cleanKey = key.replace(/[\r\n:]/g, '').trim();
-    if (cleanKey === '' || cleanKey.toLowerCase() === 'actionid') continue;
-    out[cleanKey] = String(value).replace(/[\r\n]+/g, ' ');
-  }
-  return out;
 }

@@ -4,7 +4,7 @@ import type { AmiEvent, AmiLinkState } from '../../src/ami/types.js';
 import { isBridgeError } from '../../src/errors.js';
 import { startFakeAmi, type FakeAmi } from '../support/fake-ami.js';
 import { eventsAfterLogin, loadFixture } from '../support/transcript.js';
-import { amiConfig, captureLogger, collect, next, SECRET } from './helpers.js';
+import { amiConfig, captureLogger, collect, next, SECRET, type LogRecord } from './helpers.js';
 
 const FIXTURES = ['s1_direct_answered', 's3_ringgroup_one_answers', 's4c_queue_localmembers_answered'] as const;
 
@@ -126,7 +126,7 @@ describe('AmiConnection over TCP against the fake Asterisk', () => {
   it('on a wrong secret logs one clear error per attempt and backs off (capped), never a hot loop', async () => {
     const { connection, logs } = connect({ secret: 'wrong-secret-77', reconnectInitialMs: 20, reconnectMaxMs: 80 });
     connection.start();
-    const refused = (r: readonly { code?: string }[]) => r.filter((x) => x.code === 'AMI_LOGIN_REFUSED');
+    const refused = (r: readonly LogRecord[]) => r.filter((x) => x.code === 'AMI_LOGIN_REFUSED');
     await logs.waitFor((r) => refused(r).length >= 5);
     await connection.stop();
 
