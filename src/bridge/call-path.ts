@@ -36,6 +36,7 @@ interface OpenRing {
 export class CallPath {
   private readonly lookups = new Map<string, Promise<LookupResult>>();
   private readonly rings = new Map<string, OpenRing>();
+  private waiting = 0;
   private readonly clock: () => number;
   private readonly timers: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
 
@@ -60,16 +61,18 @@ export class CallPath {
     }
   }
 
-  /** Rings whose cancel has not been queued yet. */
-  openRingCount(): number {
-    return this.rings.size;
+  /** Rings not stopped yet, and requests still waiting for their lookup before entering the queue. */
+  stats(): { openRings: number; waitingForLookup: number } {
+    return { openRings: this.rings.size, waitingForLookup: this.waiting };
   }
 
   private onRinging(call: CallInfo, extension: string, output: Extract<TrackerOutput, { type: 'ringing' }>): void {
     if (this.options.isExcluded?.(extension)) return;
     const key = ringKey(call.linkedid, extension);
     const lookup = this.lookup(call);
+    this.waiting += 1;
     const notice = this.withinBudget(lookup, output.at).then((result): RingNotice => {
+      this.waiting -= 1;
       const ring: RingNotice = { call, extension, context: output.context, lookup: result, at: output.at };
       if (!result) this.options.logger.warn({ linkedid: call.linkedid, extension }, 'caller lookup exceeded the budget: notifying with the phone only');
       this.options.queue.enqueue({
@@ -90,7 +93,9 @@ export class CallPath {
     if (!open) return;
     this.rings.delete(key);
     if (output.reason === 'answered') return;
+    this.waiting += 1;
     void open.notice.then((ring) => {
+      this.waiting -= 1;
       this.options.queue.enqueue({
         key,
         kind: 'cancel',

@@ -60,6 +60,8 @@ export class CallTracker {
   private readonly extensionPattern: RegExp;
   private readonly calls = new Map<string, CallRecord>();
   private readonly legs = new Map<string, Leg>();
+  /** Uniqueid -> the call it belongs to now (a bridge or transfer can move a channel to another Linkedid). */
+  private readonly channelCalls = new Map<string, CallRecord>();
   private readonly graces = new Set<Ring>();
   /** Extension -> linkedid of the inbound call it is talking in (to link consult calls of attended transfers). */
   private readonly talking = new Map<string, string>();
@@ -116,12 +118,13 @@ export class CallTracker {
     this.out = [];
     const now = this.clock();
     for (const call of [...this.calls.values()]) {
-      for (const uniqueid of [...call.channels]) if (!live.has(uniqueid)) call.channels.delete(uniqueid);
-      if (call.channels.size === 0) {
+      const gone = [...call.channels].filter((uniqueid) => !live.has(uniqueid));
+      if (gone.length === call.channels.size) {
         call.callerGone = true;
         this.endCall(call);
         continue;
       }
+      for (const uniqueid of gone) this.release(uniqueid, call);
       if (!call.channels.has(call.linkedid)) call.callerGone = true;
       for (const ring of [...call.rings.values()]) {
         for (const uniqueid of [...ring.ringingLegs]) if (!live.has(uniqueid)) this.endLeg(uniqueid, 'undetermined');
@@ -134,10 +137,11 @@ export class CallTracker {
   stats(): TrackerStats {
     let openRings = 0;
     for (const call of this.calls.values()) openRings += call.rings.size;
-    return { liveCalls: this.calls.size, liveChannels: this.legs.size, openRings, pendingGraces: this.graces.size };
+    return { liveCalls: this.calls.size, liveChannels: this.channelCalls.size, openRings, pendingGraces: this.graces.size };
   }
 
   private dispatch(e: AmiEvent, now: number): void {
+    this.followLinkedid(e, now);
     switch (e.event.toLowerCase()) {
       case 'newchannel':
         return this.onNewchannel(e, now);
@@ -175,7 +179,7 @@ export class CallTracker {
   private onNewchannel(e: AmiEvent, now: number): void {
     const call = this.callFor(e.linkedid, now, true);
     if (!call || !e.uniqueid) return;
-    call.channels.add(e.uniqueid);
+    this.adopt(e.uniqueid, call);
     if (e.uniqueid !== e.linkedid) return;
     const context = e.context ?? '';
     const device = parseChannel(e.channel);
@@ -213,7 +217,7 @@ export class CallTracker {
     const call = this.callFor(e.destlinkedid || e.linkedid, now, true);
     const dest = parseChannel(e.destchannel);
     if (!call || !dest || dest.isLocal || !e.destuniqueid || !this.isExtension(dest.resource)) return;
-    call.channels.add(e.destuniqueid);
+    this.adopt(e.destuniqueid, call);
     if (call.info.callerNumber === '' && call.info.direction === 'unknown' && e.channel !== e.destchannel) {
       call.info = { ...call.info, callerNumber: e.calleridnum ?? '', callerName: e.calleridname ?? '', callerChannel: call.info.callerChannel || (e.channel ?? '') };
     }
@@ -248,11 +252,10 @@ export class CallTracker {
       this.legs.delete(uniqueid);
       if (this.talking.get(leg.ring.extension) === leg.ring.call.linkedid) this.talking.delete(leg.ring.extension);
     }
-    const call = this.calls.get(e.linkedid ?? '');
+    const call = this.channelCalls.get(uniqueid) ?? this.calls.get(e.linkedid ?? '');
     if (!call) return;
-    call.channels.delete(uniqueid);
     if (uniqueid === call.linkedid) call.callerGone = true;
-    if (call.channels.size === 0) this.endCall(call);
+    this.release(uniqueid, call);
   }
 
   private onCallerLeaving(e: AmiEvent, onlyOriginator: boolean): void {
@@ -354,6 +357,7 @@ export class CallTracker {
     for (const ring of [...call.rings.values()]) this.finish(ring, this.reasonFor(ring), now);
     for (const uniqueid of call.channels) {
       if (this.legs.get(uniqueid)?.ring.call === call) this.legs.delete(uniqueid);
+      if (this.channelCalls.get(uniqueid) === call) this.channelCalls.delete(uniqueid);
     }
     for (const [extension, linkedid] of this.talking) if (linkedid === call.linkedid) this.talking.delete(extension);
     this.calls.delete(call.linkedid);
@@ -379,9 +383,33 @@ export class CallTracker {
     const call = this.calls.get(e.linkedid ?? '');
     if (call) {
       call.lastEventAt = now;
-      if (e.uniqueid) call.channels.add(e.uniqueid);
+      if (e.uniqueid) this.adopt(e.uniqueid, call);
     }
     return call;
+  }
+
+  /** A channel whose Linkedid changed (bridged into another call, transferred) moves to that call. */
+  private followLinkedid(e: AmiEvent, now: number): void {
+    const uniqueid = e.uniqueid;
+    const owner = uniqueid ? this.channelCalls.get(uniqueid) : undefined;
+    if (!owner || !e.linkedid || owner.linkedid === e.linkedid) return;
+    const call = this.callFor(e.linkedid, now, true);
+    if (call) this.adopt(uniqueid!, call);
+  }
+
+  private adopt(uniqueid: string, call: CallRecord): void {
+    const previous = this.channelCalls.get(uniqueid);
+    if (previous === call) return;
+    call.channels.add(uniqueid);
+    this.channelCalls.set(uniqueid, call);
+    if (previous) this.release(uniqueid, previous);
+  }
+
+  /** The channel left `call` (hung up or moved); a call with no channel left has ended. */
+  private release(uniqueid: string, call: CallRecord): void {
+    call.channels.delete(uniqueid);
+    if (this.channelCalls.get(uniqueid) === call) this.channelCalls.delete(uniqueid);
+    if (call.channels.size === 0 && this.calls.get(call.linkedid) === call) this.endCall(call);
   }
 
   /** The call for a linkedid, created on first sight (events may arrive before Newchannel). */
