@@ -9,6 +9,9 @@ import { CustomerLookup } from '../hubsoft/customers.js';
 import { PbxApi } from '../hubsoft/pbx.js';
 import { createIvrAlerts, type IvrAlerts } from '../ivr/ivr-alerts.js';
 import type { Logger } from '../log/logger.js';
+import type { LookupResult } from '../hubsoft/types.js';
+import { startHealthServer, type HealthReport } from '../ops/health-server.js';
+import { meteredApi, type HubsoftHealth } from '../ops/metered-api.js';
 import { createMetrics, type BridgeMetrics } from '../ops/metrics.js';
 
 export interface DaemonOptions {
@@ -31,12 +34,17 @@ export class Daemon {
   readonly bridge: Bridge;
   readonly ivr: IvrAlerts;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
+  private health: { port: number; stop(): Promise<void> } | undefined;
+  private readonly hubsoftHealth: HubsoftHealth = { up: true, detail: 'no request yet', at: 0 };
+  private tokenRequestsSeen = 0;
+  private lookupSeen = { hits: 0, misses: 0 };
 
   constructor(private readonly options: DaemonOptions) {
     const { config, logger } = options;
     this.metrics = createMetrics();
     this.hubsoft = createHubsoftClient(config.hubsoft, { logger: logger.child({ component: 'hubsoft' }) });
-    this.customers = new CustomerLookup({ client: this.hubsoft, config: config.lookup, logger: logger.child({ component: 'lookup' }) });
+    const api = meteredApi(this.hubsoft, this.metrics, this.hubsoftHealth);
+    this.customers = new CustomerLookup({ client: api, config: config.lookup, logger: logger.child({ component: 'lookup' }) });
     this.ami = new AmiConnection({ config: config.ami, logger });
     this.dispatcher = new Dispatcher({
       config: config.notify,
@@ -46,7 +54,7 @@ export class Daemon {
     });
     const crm = new HubsoftCrm({
       lookup: this.customers,
-      pbx: new PbxApi(this.hubsoft),
+      pbx: new PbxApi(api),
       config,
       logger,
       onSent: options.onSent,
@@ -76,10 +84,19 @@ export class Daemon {
     });
   }
 
+  /** Where /healthz and /metrics listen, once started (null when health.enabled is false). */
+  healthPort(): number | null {
+    return this.health?.port ?? null;
+  }
+
   async start(): Promise<void> {
     this.bridge.start();
     this.ami.start();
     await this.ivr.agiServer?.start();
+    const { health } = this.options.config;
+    if (health.enabled) {
+      this.health = await startHealthServer({ host: health.host, port: health.port, healthSource: () => this.healthReport(), registry: this.metrics.registry });
+    }
     this.refreshTimer = setInterval(() => this.refreshGauges(), 5000);
     this.refreshTimer.unref();
   }
@@ -89,7 +106,7 @@ export class Daemon {
     this.bridge.stop();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     const drained = await this.dispatcher.drain(deadlineMs);
-    await Promise.allSettled([this.ami.stop(), this.ivr.agiServer?.stop()]);
+    await Promise.allSettled([this.ami.stop(), this.ivr.agiServer?.stop(), this.health?.stop()]);
     return drained;
   }
 
@@ -98,9 +115,30 @@ export class Daemon {
     this.metrics.callsLive.set(this.bridge.tracker.stats().liveCalls);
     this.metrics.dispatcherQueueSize.set(this.dispatcher.size());
     this.metrics.lookupCacheSize.set(lookup.size);
+    this.metrics.lookupCacheHits.inc(lookup.hits - this.lookupSeen.hits);
+    this.metrics.lookupCacheMisses.inc(lookup.misses - this.lookupSeen.misses);
+    this.lookupSeen = { hits: lookup.hits, misses: lookup.misses };
+    const tokens = this.hubsoft.auth.tokenRequests;
+    this.metrics.hubsoftTokenRenewals.inc(tokens - this.tokenRequestsSeen);
+    this.tokenRequestsSeen = tokens;
   }
 
-  private async pushAlerts(channel: string, lookup: Promise<import('../hubsoft/types.js').LookupResult>): Promise<void> {
+  /** /healthz: AMI logged in, and HubSoft's last answer (or a token, when nothing was sent yet). */
+  async healthReport(): Promise<HealthReport> {
+    this.refreshGauges();
+    const amiState = this.ami.state;
+    const lastError = this.ami.stats().lastError;
+    const ami = { up: amiState === 'logged-in', detail: amiState === 'logged-in' ? 'logged in' : `${amiState}${lastError ? `: ${lastError.message}` : ''}` };
+    if (!this.hubsoftHealth.up) return { ami, hubsoft: { up: false, detail: this.hubsoftHealth.detail } };
+    try {
+      await this.hubsoft.auth.authorization();
+      return { ami, hubsoft: { up: true, detail: this.hubsoftHealth.detail } };
+    } catch (error) {
+      return { ami, hubsoft: { up: false, detail: error instanceof Error ? error.message : String(error) } };
+    }
+  }
+
+  private async pushAlerts(channel: string, lookup: Promise<LookupResult>): Promise<void> {
     if (!channel) return;
     const result = await lookup;
     await this.ivr.pushFor(this.ami, channel, result);
@@ -108,8 +146,8 @@ export class Daemon {
   }
 
   private countResult(kind: 'notify' | 'cancel', outcome: JobOutcome): void {
-    this.metrics.hubsoftNotifications.inc({ route: kind === 'notify' ? 'notificar' : 'cancelar', result: outcome });
-    if (outcome.startsWith('dropped-')) this.metrics.dispatcherDropped.inc({ reason: outcome.slice('dropped-'.length) });
+    this.metrics.countNotification(kind === 'notify' ? 'notificar' : 'cancelar', outcome);
+    if (outcome.startsWith('dropped-')) this.metrics.countDrop(outcome.slice('dropped-'.length));
   }
 }
 

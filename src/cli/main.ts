@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isBridgeError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -10,7 +11,11 @@ import { runDaemon } from './daemon.js';
 import { registerInstallCommands } from './install.js';
 import { runLookup } from './lookup.js';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+import { packageRoot } from '../ops/install/runtime.js';
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 interface GlobalOptions {
   config?: string;
@@ -33,7 +38,7 @@ function loggerFor(config: Config | null, options: GlobalOptions, level?: string
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('hubsoft-pbx-bridge')
     .description('Opens and closes HubSoft call windows as external calls ring Asterisk extensions.')
-    .version(version)
+    .version(packageVersion())
     .addOption(new Option('-c, --config <file>', 'YAML config file (default: $HUBSOFT_BRIDGE_CONFIG or /etc/hubsoft-pbx-bridge/config.yaml)'))
     .option('--pretty', 'human-readable logs instead of JSON');
 
@@ -71,7 +76,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await runLookup({ config: loaded, logger: loggerFor(loaded, globals(), 'warn'), out: process.stdout, phone, json: options.json }));
     });
 
-  registerInstallCommands(program);
+  registerInstallCommands(program, setExitCode);
   return program;
 }
 

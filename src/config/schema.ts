@@ -6,6 +6,8 @@ const url = z
   .transform((value) => value.replace(/\/+$/, ''));
 
 const port = z.coerce.number().int().min(1, 'must be a TCP port (1-65535)').max(65535, 'must be a TCP port (1-65535)');
+/** A listening port; 0 picks a free one (tests). */
+const listenPort = z.coerce.number().int().min(0, 'must be a TCP port (0-65535)').max(65535, 'must be a TCP port (0-65535)');
 const ms = (fallback: number) => z.coerce.number().int().nonnegative('must be a number of milliseconds').default(fallback);
 const seconds = (fallback: number) => z.coerce.number().int().nonnegative('must be a number of seconds').default(fallback);
 const nonEmpty = (what: string) => z.string({ error: `is required (${what})` }).min(1, `is required (${what})`);
@@ -133,14 +135,14 @@ export const alertsSchema = z.object({
 export const agiSchema = z.object({
   enabled: z.boolean().default(true),
   host: z.string().default('127.0.0.1'),
-  port: port.default(4573),
+  port: listenPort.default(4573),
   deadlineMs: ms(1500),
 });
 
 export const healthSchema = z.object({
   enabled: z.boolean().default(true),
   host: z.string().default('127.0.0.1'),
-  port: port.default(9466),
+  port: listenPort.default(9466),
 });
 
 export const logSchema = z.object({

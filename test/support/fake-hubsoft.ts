@@ -58,6 +58,8 @@ export interface FakeHubsoft {
   expireTokens(): void;
   /** The next n requests in scope (default: API routes) fail this way. */
   failNext(n: number, kind: FailureKind, scope?: FailureScope): void;
+  /** Forgets the failures still queued by failNext: HubSoft is back. */
+  clearFailures(): void;
   setDelay(ms: number): void;
   setLookupDelay(ms: number): void;
   setExpiresIn(seconds: number): void;
@@ -265,6 +267,9 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
     expireTokens: () => tokens.clear(),
     failNext: (n, kind, scope = 'api') => {
       for (let i = 0; i < n; i += 1) failures.push({ kind, scope });
+    },
+    clearFailures: () => {
+      failures.length = 0;
     },
     setDelay: (ms) => {
       delayMs = ms;

@@ -1,0 +1,55 @@
+import { isBridgeError } from '../errors.js';
+import type { BridgeMetrics } from './metrics.js';
+
+type SearchParams = Readonly<Record<string, string | number>>;
+
+interface Api {
+  get(path: string, searchParams: SearchParams): Promise<Record<string, unknown>>;
+  post(path: string, json: unknown): Promise<Record<string, unknown>>;
+}
+
+/** Outcome of the last HubSoft API call, for /healthz. */
+export interface HubsoftHealth {
+  up: boolean;
+  detail: string;
+  at: number;
+}
+
+/**
+ * Wraps the HubSoft client: every API call is timed into hubsoft_request_duration_seconds and
+ * its outcome kept for /healthz (a 4xx about one request does not make HubSoft "down").
+ */
+export function meteredApi(api: Api, metrics: BridgeMetrics, health: HubsoftHealth, now: () => number = Date.now): Api {
+  const timed = async <T>(path: string, call: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const route = metricsRoute(path);
+    try {
+      const result = await call();
+      metrics.observeHubsoftRequest(route, 200, (performance.now() - started) / 1000);
+      Object.assign(health, { up: true, detail: 'last request accepted', at: now() });
+      return result;
+    } catch (error) {
+      const status = isBridgeError(error) ? (error.details.status as number | undefined) ?? error.code : 'error';
+      metrics.observeHubsoftRequest(route, status, (performance.now() - started) / 1000);
+      if (isOutage(error)) Object.assign(health, { up: false, detail: error instanceof Error ? error.message : String(error), at: now() });
+      throw error;
+    }
+  };
+  return {
+    get: (path, searchParams) => timed(path, () => api.get(path, searchParams)),
+    post: (path, json) => timed(path, () => api.post(path, json)),
+  };
+}
+
+function metricsRoute(path: string): string {
+  if (path.includes('/pbx/ligacao/notificar')) return 'notificar';
+  if (path.includes('/pbx/ligacao/cancelar')) return 'cancelar';
+  if (path.includes('/integracao/cliente')) return 'cliente';
+  return 'other';
+}
+
+function isOutage(error: unknown): boolean {
+  if (!isBridgeError(error)) return true;
+  if (['HUBSOFT_TIMEOUT', 'HUBSOFT_UNREACHABLE', 'HUBSOFT_AUTH_REJECTED', 'HUBSOFT_BAD_RESPONSE'].includes(error.code)) return true;
+  return error.code === 'HUBSOFT_HTTP' && Number(error.details.status) >= 500;
+}
