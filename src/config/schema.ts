@@ -150,6 +150,42 @@ export const logSchema = z.object({
   pretty: z.boolean().default(false),
 });
 
+/** IVR self-service over FastAGI (issue 7): config/asterisk/ura-hubsoft.conf calls these commands. */
+export const selfServiceSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** Each command answers within this long whatever HubSoft does (late = STATUS error). */
+  deadlineMs: ms(5000),
+  /** HubSoft requests from the IVR at once; more wait their turn (within their deadline). */
+  concurrency: z.coerce.number().int().min(1).max(32).default(4),
+  /** Before an unlock or an invoice sent to an address, a caller found by phone types the first digits of the CPF/CNPJ. */
+  confirmIdentity: z.boolean().default(true),
+  confirmDigits: z.coerce.number().int().min(1).max(11).default(3),
+  /** Wrong confirmations per call before the bridge stops accepting them. */
+  confirmAttempts: z.coerce.number().int().min(1).max(10).default(3),
+  /** Second copies (any channel) per client per day, counted in memory (a restart forgets the count). */
+  dailyCapPerClient: z.coerce.number().int().min(1).default(3),
+  /** dias_desbloqueio when the dialplan does not ask for a number; HubSoft's own rule has the last word. */
+  unlockDays: z.coerce.number().int().min(1).max(30).default(1),
+  /** A service is blocked (unlock candidate) when its status_prefixo matches; the seeds do not list the prefixes. */
+  blockedStatusPattern: regex.default('bloque|suspens'),
+  /** descricao of the atendimento opened for the protocol number. */
+  protocolDescription: z.string().min(1).max(500).default('Ligação recebida pela URA (autoatendimento)'),
+  /** Per-call state (identity, sends, protocol) is forgotten this long after its last use. */
+  callTtlSeconds: seconds(3600),
+});
+
+/** GSAN (water utilities, seed 002). Absent: the gsan-send-code command answers STATUS error. */
+export const gsanSchema = z.object({
+  /** Server root, e.g. http://192.168.64.111:8080 (the path below is appended). */
+  url,
+  /** Company key ("key" in every request). A secret: never logged. */
+  key: nonEmpty('company key from GSAN'),
+  path: z.string().regex(/^[A-Za-z0-9_/.-]+$/, 'must be a URL path').default('gsan/chatbot/enviarCodigoValidacaoEmailCliente'),
+  connectTimeoutMs: ms(3000),
+  requestTimeoutMs: ms(8000),
+  tls: z.object({ insecure: z.boolean().default(false) }).prefault({}),
+});
+
 export const configSchema = z.object({
   hubsoft: hubsoftSchema,
   ami: amiSchema,
@@ -160,8 +196,30 @@ export const configSchema = z.object({
   alerts: alertsSchema.prefault({}),
   agi: agiSchema.prefault({}),
   health: healthSchema.prefault({}),
+  selfService: selfServiceSchema.prefault({}),
+  gsan: gsanSchema.optional(),
   log: logSchema.prefault({}),
-  state: z.object({ dir: z.string().default('/var/lib/hubsoft-pbx-bridge') }).prefault({}),
+  state: z
+    .object({
+      dir: z.string().default('/var/lib/hubsoft-pbx-bridge'),
+      /** Durable journal of HubSoft requests (every cancelar, young notificars) under <dir>/outbox. */
+      outbox: z
+        .object({
+          enabled: z.boolean().default(true),
+          /** An undelivered cancelar older than this is dropped with an error log (notificar: notify.maxAgeMs). */
+          cancelMaxAgeMs: ms(24 * 60 * 60 * 1000),
+          /** Pending journal size above which new notificars are not journaled; cancelars stop at twice this. */
+          maxMegabytes: z.coerce.number().positive().default(16),
+          /** At most this many requests wait in memory (the dispatcher); the rest wait on disk, in order. */
+          maxInMemory: z.coerce.number().int().positive().default(500),
+          /** fdatasync each journal write batch (off only for tests or a disk that cannot take it). */
+          fsync: z.boolean().default(true),
+          /** How often expired records are dropped. */
+          expireEveryMs: ms(60_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -174,3 +232,6 @@ export type NotifyConfig = Config['notify'];
 export type AlertsConfig = Config['alerts'];
 export type AgiConfig = Config['agi'];
 export type HealthConfig = Config['health'];
+export type OutboxConfig = Config['state']['outbox'];
+export type SelfServiceConfig = Config['selfService'];
+export type GsanConfig = NonNullable<Config['gsan']>;
