@@ -21,6 +21,10 @@ export const errorCatalogue = {
   AGI_TIMEOUT: 'Asterisk did not answer a FastAGI command in time; the session was closed and the call went on.',
   AGI_HANGUP: 'The caller hung up (or Asterisk closed the FastAGI socket) before the session ended.',
   OUTBOX_UNAVAILABLE: 'The outbox journal (state.dir/outbox) could not be read or written: check that state.dir is on a local disk with free space and that the bridge user owns it.',
+  SELF_SERVICE_TIMEOUT: 'A self-service IVR command took longer than selfService.deadlineMs: the dialplan got STATUS=error and the call went on; check HubSoft latency or raise the deadline.',
+  GSAN_TIMEOUT: 'GSAN did not answer in time: check gsan.url, the network and gsan.requestTimeoutMs.',
+  GSAN_UNREACHABLE: 'GSAN could not be reached: check gsan.url (http://host:8080), DNS and the firewall.',
+  GSAN_BAD_RESPONSE: 'GSAN answered without body.validado (wrong gsan.path, or a proxy page?): check gsan.url and gsan.path.',
   INSTALL_FAILED: 'The install could not finish; nothing half-written was left behind.',
 } as const;
 
