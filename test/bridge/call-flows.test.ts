@@ -76,3 +76,37 @@ describe('call flows end to end (fake Asterisk over TCP -> bridge -> fake HubSof
     }
   });
 });
+
+describe('ordering under load: a cancel never reaches HubSoft before its notify was answered', function () {
+  this.timeout(30000);
+
+  it('concurrency 8, HubSoft answering slowly, every flow at once', async () => {
+    const harness = await startHarness({ config: { notify: { concurrency: 8 } } });
+    try {
+      harness.hubsoft.setDelay(40);
+      const names = (Object.keys(expectedHubsoft) as FixtureName[]).filter((name) => !PAUSES[name]);
+      for (const name of names) await harness.play(loadFixture(name));
+      await harness.settle(20000);
+      const pbx = harness.hubsoft.requests.filter((r) => r.path.includes('/pbx/ligacao/'));
+      const notifies = new Map<string, number>();
+      let cancels = 0;
+      let inFlightPeak = 0;
+      for (const request of pbx) {
+        const body = request.body as { ramal: string; telefone?: string; ligacao_params: { linkedid: string } };
+        const key = `${body.ligacao_params.linkedid}/${body.ramal}`;
+        if (request.path.endsWith('notificar')) notifies.set(key, request.at);
+        else {
+          cancels += 1;
+          const notifiedAt = notifies.get(key);
+          expect(notifiedAt, `cancel of ${key} without an earlier notify`).to.be.a('number');
+          expect(request.at - notifiedAt!, `cancel of ${key} overtook its notify's answer`).to.be.at.least(40);
+        }
+        inFlightPeak = Math.max(inFlightPeak, pbx.filter((r) => r.at <= request.at && r.at + 40 > request.at).length);
+      }
+      expect(cancels).to.be.greaterThan(10);
+      expect(inFlightPeak, 'requests overlapped: the queue really ran concurrently').to.be.greaterThan(1);
+    } finally {
+      await harness.close();
+    }
+  });
+});

@@ -1,0 +1,153 @@
+import { expect } from 'chai';
+import { normaliseFields } from '../../src/ami/normalise.js';
+import type { AmiEvent } from '../../src/ami/types.js';
+import { CallTracker } from '../../src/calls/tracker.js';
+import type { TrackerOutput } from '../../src/calls/types.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { CallsConfig } from '../../src/config/schema.js';
+import { AmiScript } from '../support/ami-script.js';
+import { SCRIPTED_FIXTURES, scriptedFixture } from '../support/ami-script/fixtures.js';
+import type { Frame } from '../support/ami-script/frame.js';
+import { expectedHubsoft, type FixtureName } from '../support/expected-flows.js';
+
+function callsConfig(overrides: Partial<CallsConfig> = {}): CallsConfig {
+  const base = parseConfig({ hubsoft: { url: 'http://h', clientId: 'a', clientSecret: 'b', username: 'c', password: 'd' }, ami: { username: 'u', secret: 's' } });
+  return { ...base.calls, ...overrides };
+}
+
+/** Feeds frames at their simulated times into a tracker on a fake clock; returns every output. */
+function run(frames: readonly Frame[], overrides: Partial<CallsConfig> = {}): { outputs: TrackerOutput[]; tracker: CallTracker; now: { t: number } } {
+  const now = { t: 0 };
+  const tracker = new CallTracker({ config: callsConfig(overrides), clock: () => now.t });
+  const outputs: TrackerOutput[] = [];
+  for (const frame of frames) {
+    // Deadlines that fall between two frames fire first, as the bridge's timer would.
+    let deadline = tracker.nextDeadline();
+    while (deadline !== null && deadline <= frame.at) {
+      now.t = Math.max(now.t, deadline);
+      outputs.push(...tracker.advance());
+      const next = tracker.nextDeadline();
+      if (next === deadline) break;
+      deadline = next;
+    }
+    now.t = frame.at;
+    outputs.push(...tracker.handle(normaliseFields(frame.fields) as AmiEvent));
+  }
+  now.t += 10 * 60_000;
+  outputs.push(...tracker.advance());
+  return { outputs, tracker, now };
+}
+
+/** What the call path would send: notify per ring, cancel per stop that was not an answer. */
+function asRequests(outputs: readonly TrackerOutput[]) {
+  return outputs.flatMap((o) => {
+    const telefone = o.type === 'entered' ? undefined : o.call.callerNumber.replace(/^\+55|^0/, '').replace(/\D/g, '') || undefined;
+    if (o.type === 'ringing') return [{ route: 'notificar', ramal: o.extension, ...(telefone ? { telefone } : {}) }];
+    if (o.type === 'stopped' && o.reason !== 'answered') return [{ route: 'cancelar', ramal: o.extension, ...(telefone ? { telefone } : {}), reason: o.reason }];
+    return [];
+  });
+}
+
+describe('call tracker on scripted flows (fake clock, default 1.5 s grace)', () => {
+  for (const name of SCRIPTED_FIXTURES) {
+    it(`${name}: exactly the expected rings and stops, in order, and nothing left`, () => {
+      const { outputs, tracker } = run(scriptedFixture(name).frames);
+      expect(asRequests(outputs)).to.deep.equal(expectedHubsoft[name as FixtureName]);
+      expect(tracker.stats()).to.deep.equal({ liveCalls: 0, liveChannels: 0, openRings: 0, pendingGraces: 0 });
+    });
+  }
+
+  it('every stopped follows its ringing, at most once per ring', () => {
+    for (const name of SCRIPTED_FIXTURES) {
+      const open = new Set<string>();
+      for (const o of run(scriptedFixture(name).frames).outputs) {
+        if (o.type === 'entered') continue;
+        const key = `${o.call.linkedid}/${o.extension}`;
+        if (o.type === 'ringing') {
+          expect(open.has(key), `${name}: ${key} rang twice without a stop`).to.equal(false);
+          open.add(key);
+        } else {
+          expect(open.delete(key), `${name}: ${key} stopped without ringing`).to.equal(true);
+        }
+      }
+      expect([...open], name).to.deep.equal([]);
+    }
+  });
+});
+
+describe('call tracker: grace, bounds, resync', () => {
+  it('without a grace a hunt group re-dialling the same extension closes and reopens the window', () => {
+    const requests = asRequests(run(scriptedFixture('ringgroup_rering_grace').frames, { reringGraceMs: 0 }).outputs);
+    expect(requests.filter((r) => r.ramal === '1001').map((r) => r.route)).to.deep.equal(['notificar', 'cancelar', 'notificar', 'cancelar']);
+  });
+
+  it('the cancel of a missed ring waits for the grace, then leaves even though the call goes on', () => {
+    const s = new AmiScript({ noise: false });
+    const call = s.inboundCall({ from: '37999912222', did: '3732220001' });
+    const dial = call.dial(['1001']);
+    call.wait(20_000);
+    dial.timeout();
+    call.exec('Playback', 'vm-nobodyavail').wait(60_000);
+    call.endInDialplan();
+    const frames = s.frames();
+    const endOfRing = frames.findIndex((f) => f.fields.Event === 'DialEnd');
+    const { outputs, tracker, now } = run(frames.slice(0, endOfRing + 1));
+    expect(outputs.filter((o) => o.type === 'stopped')).to.have.length(1, 'stopped once the grace expired');
+    now.t += 1;
+    expect(tracker.advance()).to.deep.equal([]);
+  });
+
+  it('forgets a call whose Hangup was lost after idleCallTimeoutMs, closing its ring', () => {
+    const s = new AmiScript({ noise: false });
+    const call = s.inboundCall({ from: '37999912222', did: '3732220001' });
+    call.dial(['1001']);
+    const frames = s.frames();
+    const now = { t: 0 };
+    const tracker = new CallTracker({ config: callsConfig({ idleCallTimeoutMs: 60_000 }), clock: () => now.t });
+    for (const f of frames) tracker.handle(normaliseFields(f.fields) as AmiEvent);
+    expect(tracker.stats().openRings).to.equal(1);
+    now.t = 10 * 60_000;
+    const out = tracker.advance();
+    expect(out.map((o) => o.type)).to.deep.equal(['stopped']);
+    expect(tracker.stats().liveCalls).to.equal(0);
+  });
+
+  it('keeps at most maxLiveCalls calls, closing the oldest', () => {
+    const s = new AmiScript({ noise: false });
+    for (let i = 0; i < 5; i += 1) s.inboundCall({ from: `3799991000${i}`, did: '3732220001', at: i * 1000 }).dial(['1001']);
+    const tracker = new CallTracker({ config: callsConfig({ maxLiveCalls: 3 }), clock: () => 0 });
+    const outputs = s.frames().flatMap((f) => tracker.handle(normaliseFields(f.fields) as AmiEvent));
+    expect(tracker.stats().liveCalls).to.equal(3);
+    expect(outputs.filter((o) => o.type === 'stopped')).to.have.length(2);
+  });
+
+  it('resync closes rings whose legs Asterisk no longer has, and keeps the ones still ringing', () => {
+    const s = new AmiScript({ noise: false });
+    s.inboundCall({ from: '37999912222', did: '3732220001' }).dial(['1001']);
+    s.inboundCall({ from: '37988887777', did: '3732220002', at: 500 }).dial(['1002']);
+    const tracker = new CallTracker({ config: callsConfig({ reringGraceMs: 0 }), clock: () => 0 });
+    const events = s.frames().map((f) => normaliseFields(f.fields) as AmiEvent);
+    for (const e of events) tracker.handle(e);
+    const stillLive = new Set(events.filter((e) => e.event === 'Newchannel' && e.calleridnum !== '37999912222' && !e.channel?.includes('1001')).map((e) => e.uniqueid!));
+    const out = tracker.resync(stillLive);
+    expect(out.map((o) => (o.type === 'stopped' ? `${o.extension}:${o.reason}` : o.type))).to.deep.equal(['1001:caller-hung-up']);
+    expect(tracker.stats().openRings).to.equal(1);
+    expect(tracker.closeAll().map((o) => (o.type === 'stopped' ? o.extension : o.type))).to.deep.equal(['1002']);
+    expect(tracker.stats().liveCalls).to.equal(0);
+  });
+
+  it('tolerates events out of order: DialBegin before Newchannel, Hangup of an unknown channel', () => {
+    const s = new AmiScript({ noise: false });
+    const call = s.inboundCall({ from: '37999912222', did: '3732220001' });
+    const dial = call.dial(['1001']);
+    call.wait(1000);
+    dial.timeout();
+    call.endInDialplan();
+    const frames = s.frames().filter((f) => f.fields.Event !== 'Newchannel' || f.fields.Channel?.startsWith('PJSIP/trunk'));
+    const tracker = new CallTracker({ config: callsConfig(), clock: () => 0 });
+    expect(tracker.handle({ event: 'Hangup', uniqueid: '999.1', linkedid: '999.1' })).to.deep.equal([]);
+    const types = frames.flatMap((f) => tracker.handle(normaliseFields(f.fields) as AmiEvent)).map((o) => o.type);
+    expect(types).to.deep.equal(['entered', 'ringing', 'stopped']);
+    expect(tracker.stats().liveCalls).to.equal(0);
+  });
+});
