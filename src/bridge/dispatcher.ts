@@ -20,6 +20,8 @@ export interface DispatchJob {
   readonly run: (signal: AbortSignal) => Promise<void>;
   /** Human-readable line for logs, e.g. "notificar 1001 37999990000". */
   readonly describe?: string;
+  /** Position in the global order (journal order); jobs held during an outage resume by it. Default: enqueue order. */
+  readonly order?: number;
 }
 
 /**
@@ -50,6 +52,12 @@ export interface DispatcherOptions {
   readonly onResult?: (job: DispatchJob, outcome: JobOutcome, info: JobResultInfo) => void;
   /** One attempt that has not settled after this long counts as HUBSOFT_TIMEOUT (retryable). Default 30 s. */
   readonly attemptTimeoutMs?: number;
+  /**
+   * Outage mode: after a retryable failure only one job (the probe) keeps trying, with its backoff; every
+   * other job waits without attempting, and once HubSoft answers they resume in `order`. This keeps a
+   * backlog from hammering a down HubSoft and makes the catch-up start in journal order. Default false.
+   */
+  readonly holdDuringOutage?: boolean;
 }
 
 export interface DispatcherStats {
@@ -61,6 +69,10 @@ export interface DispatcherStats {
   readonly retryWaiting: number;
   /** Keys with unfinished jobs. */
   readonly keys: number;
+  /** In outage mode (holdDuringOutage): HubSoft failed and has not answered since. */
+  readonly outage: boolean;
+  /** Jobs waiting for the outage to end. */
+  readonly held: number;
   readonly enqueued: number;
   readonly sent: number;
   readonly failed: number;
@@ -72,6 +84,7 @@ export interface DispatcherStats {
 
 interface Entry {
   readonly job: DispatchJob;
+  readonly order: number;
   firstAttemptAt: number | null;
   attempts: number;
   lastError?: unknown;
@@ -106,6 +119,10 @@ export class Dispatcher {
   private readonly lanes = new Map<string, Entry[]>();
   private readonly pumps = new Set<Promise<void>>();
   private readonly sleepers = new Set<() => void>();
+  private readonly held: Array<{ readonly entry: Entry; readonly wake: () => void }> = [];
+  /** Set while HubSoft is failing (holdDuringOutage); probe is the one job allowed to try. */
+  private outage: { probe: Entry | null } | null = null;
+  private nextOrder = 0;
   private readonly idleWaiters: Array<() => void> = [];
   private readonly shutdown = new AbortController();
   private readonly timers: Timers;
@@ -148,7 +165,7 @@ export class Dispatcher {
     }
     this.counts.enqueued++;
     this.total++;
-    const entry: Entry = { job, firstAttemptAt: null, attempts: 0 };
+    const entry: Entry = { job, order: job.order ?? this.nextOrder++, firstAttemptAt: null, attempts: 0 };
     const lane = this.lanes.get(job.key);
     if (lane) {
       lane.push(entry);
@@ -172,6 +189,8 @@ export class Dispatcher {
       running: this.running,
       retryWaiting: this.sleepers.size,
       keys: this.lanes.size,
+      outage: this.outage !== null,
+      held: this.held.length,
       ...this.counts,
     };
   }
@@ -212,6 +231,7 @@ export class Dispatcher {
   private abandonAll(): void {
     this.shutdown.abort(new BridgeError('HUBSOFT_TIMEOUT', 'The bridge is shutting down; the HubSoft request was abandoned.'));
     for (const wake of [...this.sleepers]) wake();
+    for (const { wake } of this.held.splice(0)) wake();
     this.queue.clear();
   }
 
@@ -225,6 +245,7 @@ export class Dispatcher {
         entry.lastError = error;
         outcome = 'failed';
       }
+      if (this.outage?.probe === entry) this.nextProbe();
       if (outcome === 'dropped-shutdown') this.options.logger.warn({ key, job: entry.job.describe }, 'shutdown: HubSoft request abandoned unsent');
       lane.shift();
       this.total--;
@@ -239,6 +260,8 @@ export class Dispatcher {
     const { job } = entry;
     for (;;) {
       if (this.shutdown.signal.aborted) return 'dropped-shutdown';
+      while (this.outage && this.outage.probe !== entry && !this.shutdown.signal.aborted) await this.waitForTurn(entry);
+      if (this.shutdown.signal.aborted) return 'dropped-shutdown';
       let result: AttemptResult;
       try {
         // Checked before taking a slot too, so a stale notify costs no rate-limit slot.
@@ -248,7 +271,10 @@ export class Dispatcher {
       } catch {
         return 'dropped-shutdown';
       }
-      if (result.type === 'ok') return 'sent';
+      if (result.type === 'ok') {
+        this.endOutage();
+        return 'sent';
+      }
       if (result.type === 'stale') {
         logger.warn({ key: job.key, job: job.describe, ageMs: clock() - job.createdAt }, 'notify older than notify.maxAgeMs: not sent');
         return 'dropped-stale';
@@ -258,9 +284,12 @@ export class Dispatcher {
       entry.lastError = error;
       const context = { key: job.key, job: job.describe, attempts: entry.attempts, err: error };
       if (!isRetryable(error)) {
+        // HubSoft answered: whatever is wrong with this request, the server is there.
+        this.endOutage();
         logger.error(context, 'HubSoft refused the request: not retried');
         return 'failed';
       }
+      this.startOutage(entry);
       const now = clock();
       const left = (entry.firstAttemptAt ?? now) + config.retryDeadlineMs - now;
       if (left <= 0) {
@@ -296,6 +325,46 @@ export class Dispatcher {
     } finally {
       this.running--;
     }
+  }
+
+  private startOutage(entry: Entry): void {
+    if (!this.options.holdDuringOutage) return;
+    if (this.outage) {
+      this.outage.probe ??= entry;
+      return;
+    }
+    this.outage = { probe: entry };
+    this.options.logger.warn({ key: entry.job.key, queued: this.total }, 'HubSoft is failing: holding requests, one probe retries until it answers');
+    // Jobs sleeping before a retry stop waiting on their own timers and queue up behind the probe.
+    for (const wake of [...this.sleepers]) wake();
+  }
+
+  private endOutage(): void {
+    if (!this.outage) return;
+    this.outage = null;
+    const held = this.held.splice(0).sort((a, b) => a.entry.order - b.entry.order);
+    if (held.length > 0) this.options.logger.info({ held: held.length }, 'HubSoft answered again: resuming held requests in order');
+    for (const { wake } of held) wake();
+  }
+
+  /** The probe finished without HubSoft answering (gave up, stale, abandoned): the oldest held job probes next. */
+  private nextProbe(): void {
+    if (!this.outage) return;
+    this.outage.probe = null;
+    if (this.held.length === 0) return;
+    let oldest = 0;
+    for (let i = 1; i < this.held.length; i++) if (this.held[i]!.entry.order < this.held[oldest]!.entry.order) oldest = i;
+    const [next] = this.held.splice(oldest, 1);
+    this.outage.probe = next!.entry;
+    next!.wake();
+  }
+
+  private waitForTurn(entry: Entry): Promise<void> {
+    if (this.outage && this.outage.probe === null) {
+      this.outage.probe = entry;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.held.push({ entry, wake: resolve }));
   }
 
   private isStale(job: DispatchJob): boolean {
