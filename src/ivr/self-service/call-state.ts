@@ -1,0 +1,96 @@
+/**
+ * What the bridge remembers about one call between its AGI commands (each AGI() is its own FastAGI session),
+ * keyed by ${CHANNEL(linkedid)}: who the caller is, whether they confirmed it, what was already sent, the
+ * protocol number. In memory, forgotten callTtlSeconds after last use; the clock is injected.
+ */
+
+export interface IdentifiedClient {
+  readonly id_cliente: number;
+  readonly codigo_cliente: number | null;
+  readonly cpf_cnpj: string | null;
+  readonly nome_razaosocial: string;
+  /** 'phone': found by caller ID (must confirm before changes); 'document': the caller typed the whole CPF/CNPJ. */
+  readonly via: 'phone' | 'document';
+}
+
+export interface CallState {
+  readonly linkedid: string;
+  client: IdentifiedClient | null;
+  confirmed: boolean;
+  confirmFailures: number;
+  /** `${id_fatura}:${channel}` sent (or being sent) in this call. */
+  readonly sent: Set<string>;
+  protocol: string | null;
+  /** A protocol request in flight, so two AGI calls of one call never open two atendimentos. */
+  protocolPending: Promise<string> | null;
+  lastUsed: number;
+}
+
+export interface CallStatesOptions {
+  readonly ttlMs: number;
+  readonly maxCalls?: number;
+  readonly now?: () => number;
+}
+
+export class CallStates {
+  private readonly calls = new Map<string, CallState>();
+  private readonly now: () => number;
+  private readonly maxCalls: number;
+
+  constructor(private readonly options: CallStatesOptions) {
+    this.now = options.now ?? Date.now;
+    this.maxCalls = options.maxCalls ?? 20000;
+  }
+
+  /** The state of `linkedid`, created when new. */
+  get(linkedid: string): CallState {
+    this.sweep();
+    const now = this.now();
+    let state = this.calls.get(linkedid);
+    if (state) {
+      this.calls.delete(linkedid); // re-insert: the map stays ordered by last use
+    } else {
+      state = { linkedid, client: null, confirmed: false, confirmFailures: 0, sent: new Set(), protocol: null, protocolPending: null, lastUsed: now };
+    }
+    state.lastUsed = now;
+    this.calls.set(linkedid, state);
+    while (this.calls.size > this.maxCalls) this.calls.delete(this.calls.keys().next().value!);
+    return state;
+  }
+
+  /**
+   * The protocol number given to the caller of `linkedid`, or null. The call path can put it into
+   * ligacao_params when the call then rings an agent.
+   */
+  protocolFor(linkedid: string): string | null {
+    const state = this.calls.get(linkedid);
+    if (!state || this.expired(state)) return null;
+    return state.protocol;
+  }
+
+  /** The client identified in `linkedid`, or null. */
+  clientFor(linkedid: string): IdentifiedClient | null {
+    const state = this.calls.get(linkedid);
+    if (!state || this.expired(state)) return null;
+    return state.client;
+  }
+
+  forget(linkedid: string): void {
+    this.calls.delete(linkedid);
+  }
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  private expired(state: CallState): boolean {
+    return this.now() - state.lastUsed >= this.options.ttlMs;
+  }
+
+  private sweep(): void {
+    for (const [key, state] of this.calls) {
+      if (!this.expired(state)) break; // ordered by last use: the rest are younger
+      this.calls.delete(key);
+    }
+  }
+}
