@@ -1,11 +1,23 @@
 import type { Logger } from '../log/logger.js';
-import type { CallInfo, TrackerOutput } from '../calls/types.js';
+import type { CallInfo, StopReason, TrackerOutput } from '../calls/types.js';
 import type { LookupResult } from '../hubsoft/types.js';
 import type { CrmPort, RingNotice } from './crm-port.js';
 
-/** The part of the dispatcher the call path needs: ordered, per-key jobs. */
+/** One HubSoft request of one ring. run() sends it through the CRM port; ring/reason let a queue build the body itself. */
+export interface PathJob {
+  readonly key: string;
+  readonly kind: 'notify' | 'cancel';
+  readonly createdAt: number;
+  readonly run: () => Promise<void>;
+  readonly describe?: string;
+  readonly ring: RingNotice;
+  /** For a cancel: why the ring stopped. */
+  readonly reason?: StopReason;
+}
+
+/** The part of the dispatcher the call path needs: ordered, per-key jobs (the Dispatcher, or DurableDispatch). */
 export interface JobQueue {
-  enqueue(job: { key: string; kind: 'notify' | 'cancel'; createdAt: number; run: () => Promise<void>; describe?: string }): void;
+  enqueue(job: PathJob): void;
 }
 
 export interface CallPathOptions {
@@ -81,6 +93,7 @@ export class CallPath {
         createdAt: output.at,
         run: () => this.options.crm.notifyRinging(ring),
         describe: `notificar ${extension} ${call.callerNumber || 'withheld'}`,
+        ring,
       });
       return ring;
     });
@@ -102,6 +115,8 @@ export class CallPath {
         createdAt: output.at,
         run: () => this.options.crm.notifyStopped(ring, output.reason),
         describe: `cancelar ${output.extension} ${output.call.callerNumber || 'withheld'} (${output.reason})`,
+        ring,
+        reason: output.reason,
       });
     });
   }

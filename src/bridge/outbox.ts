@@ -141,6 +141,11 @@ export class Outbox {
     return true;
   }
 
+  /** Whether a record is still pending (not acked, not expired). */
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
   pending(): readonly OutboxRecord[] {
     return [...this.entries.values()].map((entry) => entry.record);
   }

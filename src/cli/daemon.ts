@@ -1,6 +1,10 @@
+import { join } from 'node:path';
+import { Gauge } from 'prom-client';
 import { AmiConnection } from '../ami/connection.js';
 import { Bridge } from '../bridge/bridge.js';
 import { Dispatcher, type JobOutcome } from '../bridge/dispatcher.js';
+import { DurableDispatch } from '../bridge/durable-dispatch.js';
+import { Outbox } from '../bridge/outbox.js';
 import { HubsoftCrm, type HubsoftCrmDeps } from '../bridge/hubsoft-crm.js';
 import type { TrackerOutput } from '../calls/types.js';
 import type { Config } from '../config/schema.js';
@@ -31,9 +35,12 @@ export class Daemon {
   readonly customers: CustomerLookup;
   readonly ami: AmiConnection;
   readonly dispatcher: Dispatcher;
+  /** Journal + backlog in front of the dispatcher (the outbox opens in start()). */
+  readonly durable: DurableDispatch;
   readonly bridge: Bridge;
   readonly ivr: IvrAlerts;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
+  private expireTimer: ReturnType<typeof setInterval> | undefined;
   private health: { port: number; stop(): Promise<void> } | undefined;
   private readonly hubsoftHealth: HubsoftHealth = { up: true, detail: 'no request yet', at: 0 };
   private tokenRequestsSeen = 0;
@@ -50,15 +57,30 @@ export class Daemon {
       config: config.notify,
       logger: logger.child({ component: 'dispatcher' }),
       clock: Date.now,
-      onResult: (job, outcome) => this.countResult(job.kind, outcome),
+      holdDuringOutage: true,
+      onResult: (job, outcome, info) => {
+        this.countResult(job.kind, outcome);
+        this.durable.onResult(job, outcome, info);
+      },
     });
-    const crm = new HubsoftCrm({
-      lookup: this.customers,
-      pbx: new PbxApi(api),
-      config,
-      logger,
-      onSent: options.onSent,
+    const pbx = new PbxApi(api);
+    const crm = new HubsoftCrm({ lookup: this.customers, pbx, config, logger });
+    this.durable = new DurableDispatch({
+      dispatcher: this.dispatcher,
+      sender: {
+        bodyFor: (ring) => crm.bodyFor(ring),
+        send: async (route, body) => {
+          await (route === 'notificar' ? pbx.notify(body) : pbx.cancel(body));
+        },
+      },
+      logger: logger.child({ component: 'outbox' }),
+      maxInMemory: config.state.outbox.maxInMemory,
+      notifyMaxAgeMs: config.notify.maxAgeMs,
+      onSent: (route, body, ring, reason) => {
+        if (ring) options.onSent?.(route, body, ring, reason);
+      },
     });
+    registerOutboxGauges(this.metrics, () => this.durable.stats());
     this.ivr = createIvrAlerts({
       alerts: config.alerts,
       agi: config.agi,
@@ -70,7 +92,7 @@ export class Daemon {
       logger: logger.child({ component: 'calls' }),
       ami: this.ami,
       crm,
-      queue: this.dispatcher,
+      queue: this.durable,
       onEntered: config.alerts.enabled ? (call, lookup) => void this.pushAlerts(call.callerChannel, lookup) : undefined,
       onOutput: (output) => {
         if (output.type === 'ringing') this.metrics.rings.inc();
@@ -90,6 +112,21 @@ export class Daemon {
   }
 
   async start(): Promise<void> {
+    const { state, notify } = this.options.config;
+    let outbox: Outbox | null = null;
+    if (state.outbox.enabled) {
+      outbox = await Outbox.open({
+        dir: join(state.dir, 'outbox'),
+        logger: this.options.logger.child({ component: 'outbox' }),
+        maxAgeMs: { notify: notify.maxAgeMs, cancel: state.outbox.cancelMaxAgeMs },
+        maxBytes: Math.round(state.outbox.maxMegabytes * 1024 * 1024),
+        fsync: state.outbox.fsync,
+      });
+      this.expireTimer = setInterval(() => this.durable.expire(), Math.max(1000, state.outbox.expireEveryMs));
+      this.expireTimer.unref();
+    }
+    // Records left by the last run go first, before any new call.
+    this.durable.start(outbox);
     this.bridge.start();
     this.ami.start();
     await this.ivr.agiServer?.start();
@@ -105,8 +142,10 @@ export class Daemon {
   async stop(deadlineMs = this.options.config.notify.shutdownFlushMs): Promise<{ left: number }> {
     this.bridge.stop();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    if (this.expireTimer) clearInterval(this.expireTimer);
+    this.durable.stopAdmitting();
     const drained = await this.dispatcher.drain(deadlineMs);
-    await Promise.allSettled([this.ami.stop(), this.ivr.agiServer?.stop(), this.health?.stop()]);
+    await Promise.allSettled([this.durable.close(), this.ami.stop(), this.ivr.agiServer?.stop(), this.health?.stop()]);
     return drained;
   }
 
@@ -166,4 +205,26 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   if (left > 0) logger.warn({ left }, 'HubSoft requests left unsent at shutdown');
   else logger.info('stopped cleanly');
   return 0;
+}
+
+/** Outbox gauges, read at scrape time. */
+function registerOutboxGauges(metrics: BridgeMetrics, stats: () => ReturnType<DurableDispatch['stats']>): void {
+  const registers = [metrics.registry];
+  const gauge = (name: string, help: string, read: (s: ReturnType<DurableDispatch['stats']>) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read(stats()));
+      },
+    });
+  };
+  gauge('hubsoft_outbox_pending', 'HubSoft requests journaled and not yet accepted', (s) => s.outbox?.pending ?? 0);
+  gauge('hubsoft_outbox_pending_bytes', 'Bytes of the pending journal records', (s) => s.outbox?.pendingBytes ?? 0);
+  gauge('hubsoft_outbox_backlog', 'Requests waiting on disk for a dispatcher slot', (s) => s.backlog);
+  gauge('hubsoft_outbox_expired_records', 'Records dropped undelivered at their maximum age since start', (s) => s.outbox?.expired ?? 0);
+  gauge('hubsoft_outbox_refused_records', 'Requests the outbox could not journal (full, too large) since start', (s) =>
+    (s.outbox?.refusedNotify ?? 0) + (s.outbox?.refusedCancel ?? 0),
+  );
 }

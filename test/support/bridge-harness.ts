@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
@@ -48,8 +51,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     agi: { enabled: false },
     health: { enabled: false },
     log: { level: 'silent' },
+    // A state dir of its own (the outbox journal lives there), removed on close unless the test gave one.
+    state: { outbox: { fsync: false } },
   };
-  for (const [section, values] of Object.entries(options.config ?? {})) base[section] = { ...base[section], ...values };
+  const ownStateDir = options.config?.state?.dir === undefined ? mkdtempSync(join(tmpdir(), 'bridge-harness-')) : null;
+  if (ownStateDir) base.state = { ...base.state, dir: ownStateDir };
+  for (const [section, values] of Object.entries(options.config ?? {})) {
+    base[section] = section === 'state' && ownStateDir ? { ...base[section], ...values, dir: ownStateDir } : { ...base[section], ...values };
+  }
   const config = parseConfig(base);
   const logger = options.logger ?? createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
   const daemon = new Daemon({ config, logger, ...options.daemon });
@@ -87,7 +96,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         () => {
           const tracker = daemon.bridge.tracker.stats();
           const path = daemon.bridge.callPath.stats();
-          return tracker.liveCalls === 0 && tracker.pendingGraces === 0 && path.openRings === 0 && path.waitingForLookup === 0 && daemon.dispatcher.size() === 0;
+          const durable = daemon.durable.stats();
+          return (
+            tracker.liveCalls === 0 &&
+            tracker.pendingGraces === 0 &&
+            path.openRings === 0 &&
+            path.waitingForLookup === 0 &&
+            durable.staging === 0 &&
+            durable.backlog === 0 &&
+            durable.inDispatcher === 0 &&
+            daemon.dispatcher.size() === 0
+          );
         },
         timeoutMs,
         'the bridge to settle',
@@ -96,6 +115,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await daemon.stop(500);
       await Promise.allSettled([ami.close(), hubsoft.close()]);
+      if (ownStateDir) rmSync(ownStateDir, { recursive: true, force: true });
     },
   };
   return harness;
