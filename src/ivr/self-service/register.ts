@@ -1,0 +1,61 @@
+import type { FastAgiServer } from '../fastagi-server.js';
+import { CallStates } from './call-state.js';
+import { confirmCommand } from './confirm-command.js';
+import { connectionCommand } from './connection-command.js';
+import { DailyCap } from './daily-cap.js';
+import { gsanCommand } from './gsan-command.js';
+import { identifyCommand } from './identify-command.js';
+import { invoicesCommand } from './invoices-command.js';
+import { limitedApi } from './limited-api.js';
+import { protocolCommand } from './protocol-command.js';
+import { commandScript } from './runner.js';
+import { secondCopyCommand } from './second-copy-command.js';
+import type { SelfServiceCommand, SelfServiceDeps, SelfServiceShared } from './types.js';
+import { unlockCommand } from './unlock-command.js';
+
+/** Every self-service command, in menu order. */
+export const SELF_SERVICE_COMMANDS: readonly SelfServiceCommand[] = [
+  identifyCommand,
+  confirmCommand,
+  invoicesCommand,
+  secondCopyCommand,
+  unlockCommand,
+  connectionCommand,
+  protocolCommand,
+  gsanCommand,
+];
+
+export interface SelfService {
+  /** Script names registered on the server. */
+  readonly scripts: readonly string[];
+  /** Per-call state (identity, sends, protocol), keyed by linkedid. */
+  readonly calls: CallStates;
+  /**
+   * The protocol number told to the caller of this call, or null: put it into ligacao_params
+   * (e.g. { protocolo }) when the call then rings an agent.
+   */
+  protocolFor(linkedid: string): string | null;
+}
+
+/**
+ * Registers the self-service commands on the bridge's FastAGI server (does nothing when selfService.enabled is
+ * false). They share the HubSoft client (behind one queue of selfService.concurrency), the cached caller lookup,
+ * the per-call state and the daily cap.
+ */
+export function registerSelfService(server: FastAgiServer, deps: SelfServiceDeps): SelfService {
+  const now = deps.now ?? Date.now;
+  const shared: SelfServiceShared = {
+    deps,
+    api: limitedApi(deps.api, deps.config.concurrency),
+    calls: new CallStates({ ttlMs: deps.config.callTtlSeconds * 1000, now }),
+    cap: new DailyCap({ cap: deps.config.dailyCapPerClient, now }),
+  };
+  const scripts: string[] = [];
+  if (deps.config.enabled) {
+    for (const command of SELF_SERVICE_COMMANDS) {
+      server.register(command.name, commandScript(command, shared));
+      scripts.push(command.name);
+    }
+  }
+  return { scripts, calls: shared.calls, protocolFor: (linkedid) => shared.calls.protocolFor(linkedid) };
+}
