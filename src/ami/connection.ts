@@ -3,7 +3,7 @@ import { BridgeError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { reconnectDelay } from './backoff.js';
 import { sanitiseAction } from './sanitise-action.js';
-import { librarySessionFactory } from './library-session.js';
+import { fastSessionFactory } from './fast-session.js';
 import { Listeners } from './listeners.js';
 import type { NormalisedMessage } from './normalise.js';
 import { PendingActions, type AmiListResult } from './pending-actions.js';
@@ -20,7 +20,7 @@ export interface AmiConnectionOptions {
   readonly now?: () => number;
   /** Jitter source in [0, 1). */
   readonly random?: () => number;
-  /** Makes one session per TCP connection; defaults to the asterisk-manager one. */
+  /** Makes one session per TCP connection; defaults to our own reader (fast-session.ts). librarySessionFactory() is the asterisk-manager one. */
   readonly createSession?: AmiSessionFactory;
 }
 
@@ -90,7 +90,7 @@ export class AmiConnection implements AmiActions {
     this.timers = options.timers ?? realTimers;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.createSession = options.createSession ?? librarySessionFactory();
+    this.createSession = options.createSession ?? fastSessionFactory({ warn: (details, message) => this.log.warn(details, message) });
     this.listeners = new Listeners((event, error) =>
       this.log.error({ err: error, listener: String(event) }, 'an AMI listener threw; the connection carries on'),
     );
