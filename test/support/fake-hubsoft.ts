@@ -8,7 +8,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { sampleClients, type FakeClient } from './sample-clients.js';
+import { sampleClients, sampleInvoices, type FakeClient, type FakeInvoice } from './sample-clients.js';
+import { answerSelfService, selfServiceRoute, type FakeAtendimento, type FakeSend, type FakeUnlock, type SelfServiceState } from './fake-hubsoft-routes.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -37,6 +38,12 @@ export interface FakeHubsoftOptions {
   expiresIn?: number;
   /** HTTP status of validation errors; the seeds do not say, Laravel uses 422. */
   validationStatus?: number;
+  /** Invoices by id_cliente (self-service routes); default sampleInvoices(). */
+  invoices?: Map<number, FakeInvoice[]>;
+  /** The provider's trust-unlock rule: at most this many dias_desbloqueio (default 3, the seed's example). */
+  maxUnlockDays?: number;
+  /** Clock for unlock dates and protocol numbers. */
+  now?: () => number;
 }
 
 export interface PbxWindow {
@@ -68,6 +75,10 @@ export interface FakeHubsoft {
   /** Requests to a path (with or without the leading slash). */
   count(path: string): number;
   waitFor(predicate: (requests: readonly RecordedRequest[]) => boolean, timeoutMs?: number): Promise<void>;
+  /** What the self-service routes did: invoices sent, unlocks granted, atendimentos opened. */
+  readonly selfService: { readonly sends: FakeSend[]; readonly unlocks: FakeUnlock[]; readonly atendimentos: FakeAtendimento[] };
+  setInvoices(id_cliente: number, invoices: FakeInvoice[]): void;
+  setMaxUnlockDays(days: number): void;
 }
 
 export const FAKE_CREDENTIALS = {
@@ -102,6 +113,16 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
   const requests: RecordedRequest[] = [];
   const windows = new Map<string, PbxWindow>();
   const sockets = new Set<Socket>();
+  const selfService: SelfServiceState = {
+    clients: () => clients,
+    invoices: options.invoices ?? sampleInvoices(),
+    maxUnlockDays: options.maxUnlockDays ?? 3,
+    sends: [],
+    unlocks: [],
+    atendimentos: [],
+    now: options.now ?? Date.now,
+    validationStatus,
+  };
 
   const json = (res: ServerResponse, status: number, body: unknown): void => {
     if (res.destroyed) return;
@@ -180,7 +201,13 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
       if (busca === 'nome_razaosocial') return c.nome_razaosocial.toLowerCase().includes(termo.toLowerCase());
       return false;
     });
-    json(res, 200, { status: 'success', msg: 'Dados consultados com sucesso', clientes: matches.slice(0, limit) });
+    // ultima_conexao is only sent when asked for (seed 003 section 4.3); `[]` when there is no session.
+    const withConnection = query.ultima_conexao === 'sim';
+    const shaped = matches.slice(0, limit).map((c) => ({
+      ...c,
+      servicos: c.servicos.map(({ ultima_conexao, ...rest }) => (withConnection ? { ...rest, ultima_conexao: ultima_conexao ?? [] } : rest)),
+    }));
+    json(res, 200, { status: 'success', msg: 'Dados consultados com sucesso', clientes: shaped });
   };
 
   const handlePbx = (path: string, req: IncomingMessage, body: unknown, res: ServerResponse): void => {
@@ -219,12 +246,17 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
           if (req.method !== 'POST') return json(res, 405, { message: 'The GET method is not supported for this route. Supported methods: POST.' });
           return handleToken(isObject(body) ? body : {}, res);
         }
-        const known = (path === CLIENTE && req.method === 'GET') || ((path === NOTIFY || path === CANCEL) && req.method === 'POST');
+        const extra = selfServiceRoute(req.method ?? '', path);
+        const known = (path === CLIENTE && req.method === 'GET') || ((path === NOTIFY || path === CANCEL) && req.method === 'POST') || extra !== null;
         if (!known) return json(res, 404, { message: 'Not Found' });
         const failure = takeFailure('api');
         if (failure) return fail(failure, req, res);
         // Laravel's auth:api middleware answers this way without or with a bad token (seed 003, chapter 2).
         if (!authOk) return json(res, 401, { message: 'Unauthenticated.' });
+        if (extra) {
+          const answered = answerSelfService(extra, Object.fromEntries(url.searchParams), body, selfService);
+          return json(res, answered.status, answered.body);
+        }
         if (path === CLIENTE) {
           const query = Object.fromEntries(url.searchParams);
           if (lookupDelayMs > 0) {
@@ -282,6 +314,13 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
     },
     acceptTokens: (accept) => {
       tokensAccepted = accept;
+    },
+    selfService,
+    setInvoices: (id, list) => {
+      selfService.invoices.set(id, list);
+    },
+    setMaxUnlockDays: (days) => {
+      selfService.maxUnlockDays = days;
     },
     count: (p) => requests.filter((r) => r.path === norm(p)).length,
     waitFor: (predicate, timeoutMs = 2000) =>

@@ -8,6 +8,32 @@ export interface FakeService {
   nome: string;
   status: string;
   status_prefixo: string;
+  /** Returned only with ultima_conexao=sim (seed 003 section 4.3); `[]` when HubSoft has no session. */
+  ultima_conexao?: FakeLastConnection | [];
+}
+
+export interface FakeLastConnection {
+  conectado: boolean;
+  ultima_conexao_datetime: string | null;
+  ultima_desconexao_datetime: string | null;
+  ultima_conexao: string | null;
+  ultima_desconexao: string | null;
+  ultimo_ipv4: string | null;
+  ultimo_nas_ip: string | null;
+  status_txt: string;
+  status_txt_resumido: string;
+}
+
+/** An invoice in the shape of GET /api/v1/integracao/cliente/financeiro (seed 003 section 4.7), trimmed. */
+export interface FakeInvoice {
+  id_fatura: number;
+  valor: number;
+  /** DD/MM/YYYY */
+  data_vencimento: string;
+  data_pagamento: string | null;
+  tipo_cobranca: string;
+  linha_digitavel: string | null;
+  link: string | null;
 }
 
 export interface FakeClient {
@@ -154,4 +180,99 @@ export const ANTIGO = {
 
 export function sampleClients(): FakeClient[] {
   return structuredClone([MARIA, JOAO, ANA, LUCAS, PADARIA, MERCEARIA, ANTIGO]) as FakeClient[];
+}
+
+/** Self-service caller: valid CPF, a mobile, an e-mail, a service blocked for debt (seed prefixes are undocumented). */
+export const CARLOS = {
+  id_cliente: 11208,
+  codigo_cliente: 428,
+  nome_razaosocial: 'CARLOS EDUARDO LIMA',
+  nome_fantasia: null,
+  tipo_pessoa: 'pf',
+  cpf_cnpj: '12345678909',
+  telefone_primario: '37998001122',
+  telefone_secundario: '',
+  telefone_terciario: '',
+  email_principal: 'carlos@example.com.br',
+  alerta: false,
+  alerta_mensagens: [],
+  servicos: [
+    {
+      id_cliente_servico: 11308,
+      nome: '200M FIBRA',
+      status: 'Suspenso por Débito',
+      status_prefixo: 'servico_bloqueado',
+      ultima_conexao: {
+        conectado: false,
+        ultima_conexao_datetime: '2024-03-01 08:00:00-03',
+        ultima_desconexao_datetime: '2024-03-10 00:05:00-03',
+        ultima_conexao: '01/03/2024 08:00:00',
+        ultima_desconexao: '10/03/2024 00:05:00',
+        ultimo_ipv4: '189.90.210.101',
+        ultimo_nas_ip: '10.28.33.20',
+        status_txt: 'DESCONECTADO HÁ 0 MES(ES), 2 DIA(S), 10 HORA(S) e 0 MINUTO(S)',
+        status_txt_resumido: 'DESCONECTADO HÁ 0 MES(ES), 2 DIA(S), 10 HORA(S) e 0 MINUTO(S)',
+      },
+    },
+  ],
+} satisfies FakeClient;
+
+/** Self-service caller on a landline, connected, no open invoice, no e-mail. */
+export const BEATRIZ = {
+  id_cliente: 11209,
+  codigo_cliente: 429,
+  nome_razaosocial: 'BEATRIZ NUNES',
+  nome_fantasia: null,
+  tipo_pessoa: 'pf',
+  cpf_cnpj: '98765432100',
+  telefone_primario: '3732215000',
+  telefone_secundario: '',
+  telefone_terciario: '',
+  email_principal: null,
+  alerta: false,
+  alerta_mensagens: [],
+  servicos: [
+    {
+      id_cliente_servico: 11309,
+      nome: '100M FIBRA',
+      status: 'Serviço Habilitado',
+      status_prefixo: 'servico_habilitado',
+      ultima_conexao: {
+        conectado: true,
+        ultima_conexao_datetime: '2024-03-11 18:22:24-03',
+        ultima_desconexao_datetime: null,
+        ultima_conexao: '11/03/2024 18:22:24',
+        ultima_desconexao: null,
+        ultimo_ipv4: '189.90.210.100',
+        ultimo_nas_ip: '10.28.33.20',
+        status_txt: 'CONECTADO HÁ 0 MES(ES), 0 DIA(S), 22 HORA(S) e 53 MINUTO(S) - 189.90.210.100(10.28.50.20)',
+        status_txt_resumido: 'CONECTADO HÁ 0 MES(ES), 0 DIA(S), 22 HORA(S) e 53 MINUTO(S)',
+      },
+    },
+  ],
+} satisfies FakeClient;
+
+/** The sample clients plus the self-service ones (CARLOS, BEATRIZ). */
+export function selfServiceClients(): FakeClient[] {
+  return [...sampleClients(), ...(structuredClone([CARLOS, BEATRIZ]) as FakeClient[])];
+}
+
+function invoice(id_fatura: number, valor: number, data_vencimento: string, data_pagamento: string | null = null): FakeInvoice {
+  return {
+    id_fatura,
+    valor,
+    data_vencimento,
+    data_pagamento,
+    tipo_cobranca: 'boleto_bancario',
+    linha_digitavel: data_pagamento ? null : `75691.31662 01006.726101 ${String(id_fatura).padStart(5, '0')}.000017 7 73380000001000`,
+    link: `https://hubsoft.example/pdf/fatura/${id_fatura}`,
+  };
+}
+
+/** Invoices by id_cliente: CARLOS has two open (oldest 10/02/2024, R$ 99,90) and one paid; MARIA one open. */
+export function sampleInvoices(): Map<number, FakeInvoice[]> {
+  return new Map([
+    [CARLOS.id_cliente, [invoice(50950, 129.9, '10/03/2024'), invoice(50949, 99.9, '10/02/2024'), invoice(50948, 99.9, '10/01/2024', '09/01/2024')]],
+    [MARIA.id_cliente, [invoice(50960, 119.9, '15/03/2024')]],
+  ]);
 }
