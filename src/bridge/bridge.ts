@@ -8,6 +8,9 @@ import { CallPath, type CallPathOptions, type JobQueue } from './call-path.js';
 import type { CrmPort } from './crm-port.js';
 import { resolveTarget } from './extension-map.js';
 
+/** Boot times (now - Uptime) closer than this are the same Asterisk run. */
+const RESTART_TOLERANCE_MS = 5000;
+
 /** What the bridge needs from the AMI link. */
 export type AmiLink = Pick<AmiConnection, 'on' | 'off' | 'sendList'>;
 
@@ -37,6 +40,8 @@ export class Bridge {
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   private deadlineAt: number | null = null;
   private running = false;
+  /** When Asterisk started, estimated from FullyBooted's Uptime (clock ms); null before the first. */
+  private asteriskBootedAt: number | null = null;
 
   constructor(private readonly options: BridgeOptions) {
     this.clock = options.clock ?? Date.now;
@@ -73,6 +78,7 @@ export class Bridge {
 
   /** Feeds one event straight in (tests and replays without a socket). */
   readonly onEvent = (event: AmiEvent): void => {
+    if (event.event.toLowerCase() === 'fullybooted') this.onFullyBooted(event);
     let outputs: TrackerOutput[];
     try {
       outputs = this.tracker.handle(event);
@@ -82,6 +88,29 @@ export class Bridge {
     }
     this.emit(outputs);
   };
+
+  /**
+   * Asterisk sends FullyBooted on every login, with its Uptime in seconds. The boot time it implies
+   * (now - Uptime) moves forward only when Asterisk restarted; then no channel we track exists any
+   * more, so every open ring is closed at once, without waiting for CoreShowChannels (which a
+   * booting Asterisk may not answer yet). Comparing boot times, not Uptimes, also catches a restart
+   * that happened long before the bridge reconnected. The tolerance absorbs Uptime's whole seconds.
+   */
+  private onFullyBooted(event: AmiEvent): void {
+    const uptimeSeconds = Number(event.uptime);
+    if (event.uptime === undefined || !Number.isFinite(uptimeSeconds) || uptimeSeconds < 0) return;
+    const bootedAt = this.clock() - uptimeSeconds * 1000;
+    const previous = this.asteriskBootedAt;
+    this.asteriskBootedAt = previous === null ? bootedAt : Math.max(previous, bootedAt);
+    if (previous === null || bootedAt - previous <= RESTART_TOLERANCE_MS) return;
+    const outputs = this.tracker.closeAll();
+    this.options.logger.warn(
+      { uptimeSeconds, closedRings: outputs.filter((o) => o.type === 'stopped').length },
+      'Asterisk restarted (FullyBooted with a later boot time): every open ring closed',
+    );
+    this.asteriskBootedAt = bootedAt;
+    this.emit(outputs);
+  }
 
   private readonly onLogin = (info: AmiLoginInfo): void => {
     if (info.reconnect) void this.resync();

@@ -245,11 +245,12 @@ export class Dispatcher {
         entry.lastError = error;
         outcome = 'failed';
       }
-      if (this.outage?.probe === entry) this.nextProbe();
       if (outcome === 'dropped-shutdown') this.options.logger.warn({ key, job: entry.job.describe }, 'shutdown: HubSoft request abandoned unsent');
       lane.shift();
       this.total--;
       this.report(entry.job, outcome, outcome === 'failed' ? { attempts: entry.attempts, error: entry.lastError } : { attempts: entry.attempts });
+      // After report: a job the caller enqueued again from onResult is held by now and can be the next probe.
+      if (this.outage?.probe === entry) this.nextProbe();
     }
     this.lanes.delete(key);
     if (this.total === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -290,6 +291,8 @@ export class Dispatcher {
         return 'failed';
       }
       this.startOutage(entry);
+      // Not the probe: no backoff of its own, it waits behind the probe (and may become the next one).
+      if (this.outage && this.outage.probe !== entry) continue;
       const now = clock();
       const left = (entry.firstAttemptAt ?? now) + config.retryDeadlineMs - now;
       if (left <= 0) {

@@ -19,6 +19,8 @@ export interface FakeAmiOptions {
   readonly loginFailureDelayMs?: number;
   /** Filter events by the session's EventMask (default true, as Asterisk does). */
   readonly applyEventMask?: boolean;
+  /** Uptime (seconds) the fake has at start, reported by FullyBooted on login. Default 0. */
+  readonly uptimeSeconds?: number;
 }
 
 export interface RecordedAction {
@@ -51,6 +53,8 @@ export interface FakeAmi {
   dropMidFrame(): Promise<void>;
   /** Closes every client socket cleanly. */
   dropAll(): void;
+  /** Simulates an Asterisk restart: every client is dropped, no channel is left, Uptime starts again from 0. */
+  restart(): void;
   stallPings(stalled: boolean): void;
   /** Resolves with the nth (1-based) recorded action of that name (case-insensitive). */
   waitForAction(name: string, timeoutMs?: number, nth?: number): Promise<RecordedAction>;
@@ -83,7 +87,7 @@ export async function startFakeAmi(options: FakeAmiOptions = {}): Promise<FakeAm
   const secret = options.secret ?? 'amisecret';
   const banner = options.banner ?? 'Asterisk Call Manager/11.0.0';
   const applyMask = options.applyEventMask ?? true;
-  const startedAt = Date.now();
+  let startedAt = Date.now() - (options.uptimeSeconds ?? 0) * 1000;
   let channels = options.channels ?? [];
   const clients = new Set<Client>();
   const actions: RecordedAction[] = [];
@@ -314,6 +318,11 @@ export async function startFakeAmi(options: FakeAmiOptions = {}): Promise<FakeAm
             }),
         ),
       );
+    },
+    restart() {
+      startedAt = Date.now();
+      channels = [];
+      for (const client of clients) client.socket.destroy();
     },
     dropAll() {
       for (const client of clients) client.socket.destroy();
