@@ -203,6 +203,19 @@ export class FrameReader {
   }
 }
 
+/** Raw key as written -> normalised key ('' to drop it); AMI has a few hundred distinct keys. */
+const KEYS = new Map<string, string>();
+const KEYS_MAX = 4096;
+
+function normaliseKey(raw: string): string {
+  let key = KEYS.get(raw);
+  if (key !== undefined) return key;
+  key = raw.trim().toLowerCase();
+  if (key === '__proto__') key = '';
+  if (KEYS.size < KEYS_MAX) KEYS.set(raw, key);
+  return key;
+}
+
 /** One frame's text (no terminator) to a normalised message. Exported for tests. */
 export function parseFrame(text: string): AmiMessage {
   const out: Record<string, string> = {};
@@ -220,18 +233,18 @@ export function parseFrame(text: string): AmiMessage {
     let key: string;
     let value: string;
     if (sep >= 0 && sep < lineEnd) {
-      key = text.slice(lineStart, sep);
+      key = normaliseKey(text.slice(lineStart, sep));
       value = text.slice(sep + 2, lineEnd);
     } else {
       const line = text.slice(lineStart, lineEnd);
       // The greeting shares the first frame with the Login response (no blank line after it).
       if (!any && line.startsWith('Asterisk Call Manager')) continue;
-      key = line.endsWith(':') ? line.slice(0, -1) : line;
+      key = normaliseKey(line.endsWith(':') ? line.slice(0, -1) : line);
       value = '';
     }
     any = true;
-    key = key.trim().toLowerCase();
-    if (key === '' || key === '__proto__' || Object.hasOwn(out, key)) continue;
+    // Values are strings, so undefined means unset; inherited names (constructor...) need hasOwn.
+    if (key === '' || (out[key] !== undefined && (typeof out[key] === 'string' ? true : Object.hasOwn(out, key)))) continue;
     if (key === 'variable' || key === 'chanvariable') value = variableValue(value);
     out[key] = value === UNKNOWN ? '' : value;
   }
