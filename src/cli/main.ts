@@ -23,7 +23,7 @@ interface GlobalOptions {
 }
 
 function secretsOf(config: Config): string[] {
-  return [config.hubsoft.clientSecret, config.hubsoft.password, config.ami.secret];
+  return [config.hubsoft.clientSecret, config.hubsoft.password, config.ami.secret, ...(config.gsan ? [config.gsan.key] : [])];
 }
 
 function loggerFor(config: Config | null, options: GlobalOptions, level?: string): Logger {

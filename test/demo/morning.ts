@@ -11,6 +11,7 @@ import type { PbxCallBody } from '../../src/hubsoft/types.js';
 import type { RingNotice } from '../../src/bridge/crm-port.js';
 import type { StopReason } from '../../src/calls/types.js';
 import { MARIA, JOAO, ANA, MERCEARIA } from '../support/sample-clients.js';
+import { playSelfServiceCall } from '../support/self-service-demo.js';
 
 /** Script time runs this many times faster than the clock (a 20 s ring takes 0.2 s). */
 const SPEED = 100;
@@ -161,17 +162,31 @@ async function main(): Promise<number> {
     if (/^HUBSOFT_(NOME|ALERTA_\d+|ALERTA_SOM_\d+|LOOKUP)$/.test(v.variable)) print(`  ${v.channel}  ${v.variable}=${v.value}`);
   }
 
+  print('');
+  print('08:07:00  CARLOS calls the self-service IVR (URA) and asks for a second copy of his invoice by SMS:');
+  const selfService = await playSelfServiceCall();
+  for (const step of selfService.steps) {
+    const shown = Object.entries(step.variables).filter(([name, value]) => value !== '' && /STATUS|PROTOCOLO$|TOTAL|FATURA_VALOR$|VENCIMENTO_DATA|CANAL/.test(name));
+    print(`  AGI(agi://127.0.0.1/${step.agi})  ${shown.map(([k, v]) => `${k}=${v}`).join('  ')}`);
+  }
+  print('  HubSoft received:');
+  for (const request of selfService.hubsoftReceived) {
+    const query = new URLSearchParams(request.query).toString();
+    print(`    ${request.method} ${request.path}${query ? `?${query}` : ''}${request.body ? `  ${JSON.stringify(request.body)}` : ''}`);
+  }
+  const smsSent = selfService.sends.some((send) => JSON.stringify(send).includes('sms'));
+
   const got: Record<string, string[]> = {};
   for (const entry of received) {
     const [key, route] = entry.split(':') as [string, string];
     (got[key] ??= []).push(route);
   }
-  const ok = JSON.stringify(sortKeys(got)) === JSON.stringify(sortKeys(EXPECTED));
+  const ok = JSON.stringify(sortKeys(got)) === JSON.stringify(sortKeys(EXPECTED)) && smsSent;
   const tracker = harness.daemon.bridge.tracker.stats();
   print('');
   print(
     `Summary: ${received.filter((r) => r.endsWith('notificar')).length} notificar, ${received.filter((r) => r.endsWith('cancelar')).length} cancelar, ` +
-      `${harness.hubsoft.tokensIssued()} OAuth token(s), calls still tracked: ${tracker.liveCalls}, ` +
+      `${harness.hubsoft.tokensIssued()} OAuth token(s), calls still tracked: ${tracker.liveCalls}, second copy by SMS: ${smsSent ? 'sent' : 'NOT sent'}, ` +
       `windows left open for answered calls: ${harness.hubsoft.windows.size}. ${ok ? 'As expected.' : 'NOT as expected:'}`,
   );
   if (!ok) print(JSON.stringify({ expected: sortKeys(EXPECTED), got: sortKeys(got) }, null, 2));
