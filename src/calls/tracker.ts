@@ -69,6 +69,8 @@ export class CallTracker {
   private longestExtension = 4;
   private nextIdleSweep = 0;
   private out: TrackerOutput[] = [];
+  /** Calls created by the event being handled: dropped again if it gave them nothing (no channel, ring, member). */
+  private created: CallRecord[] = [];
 
   constructor(options: TrackerOptions) {
     this.config = options.config;
@@ -83,6 +85,7 @@ export class CallTracker {
     try {
       this.dispatch(event, now);
     } finally {
+      this.forgetEmptyCalls();
       this.expire(now);
     }
     return this.out;
@@ -434,7 +437,20 @@ export class CallTracker {
       lastEventAt: now,
     };
     this.calls.set(linkedid, call);
+    this.created.push(call);
     return call;
+  }
+
+  /**
+   * A stray or mangled event (a DialBegin whose destination is no extension, a Linkedid nothing else
+   * names) would otherwise leave a call with no channel: no Hangup can end it, only the idle sweep.
+   */
+  private forgetEmptyCalls(): void {
+    for (const call of this.created) {
+      if (this.calls.get(call.linkedid) !== call) continue;
+      if (call.channels.size === 0 && call.rings.size === 0 && call.members.size === 0 && !call.entered) this.calls.delete(call.linkedid);
+    }
+    this.created = [];
   }
 
   private isExtension(name: string): boolean {
