@@ -13,6 +13,8 @@ export interface HubsoftCrmDeps {
   readonly pbx: Pick<PbxApi, 'notify' | 'cancel'>;
   readonly config: Pick<Config, 'extensions' | 'lookup'>;
   readonly logger: Logger;
+  /** The protocol number the self-service IVR gave this call, if any: passed on to the agent. */
+  readonly protocolFor?: (linkedid: string) => string | null;
   /** Called after every PBX request HubSoft accepted (demo and metrics). */
   readonly onSent?: (route: 'notificar' | 'cancelar', body: PbxCallBody, ring: RingNotice, reason?: StopReason) => void;
 }
@@ -44,7 +46,10 @@ export class HubsoftCrm implements CrmPort {
     const target = resolveTarget(this.deps.config.extensions, ring.extension);
     if (!target) return null;
     const lookup = ring.lookup ?? this.phoneOnly(ring.call.callerNumber);
-    return buildPbxBody(target, lookup, ligacaoParams(ring));
+    const params = ligacaoParams(ring);
+    const protocolo = this.deps.protocolFor?.(ring.call.linkedid);
+    if (protocolo) params.protocolo = protocolo;
+    return buildPbxBody(target, lookup, params);
   }
 
   private phoneOnly(callerNumber: string): Pick<LookupResult, 'status' | 'phone' | 'client'> {

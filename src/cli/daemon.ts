@@ -11,7 +11,9 @@ import type { Config } from '../config/schema.js';
 import { createHubsoftClient, type HubsoftClient } from '../hubsoft/client.js';
 import { CustomerLookup } from '../hubsoft/customers.js';
 import { PbxApi } from '../hubsoft/pbx.js';
+import { createGsanClient } from '../gsan/gsan-client.js';
 import { createIvrAlerts, type IvrAlerts } from '../ivr/ivr-alerts.js';
+import { registerSelfService, type SelfService } from '../ivr/self-service/register.js';
 import type { Logger } from '../log/logger.js';
 import type { LookupResult } from '../hubsoft/types.js';
 import { startHealthServer, type HealthReport } from '../ops/health-server.js';
@@ -39,6 +41,8 @@ export class Daemon {
   readonly durable: DurableDispatch;
   readonly bridge: Bridge;
   readonly ivr: IvrAlerts;
+  /** The self-service IVR commands on the FastAGI server (null when agi or selfService is off). */
+  readonly selfService: SelfService | null;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private expireTimer: ReturnType<typeof setInterval> | undefined;
   private health: { port: number; stop(): Promise<void> } | undefined;
@@ -64,7 +68,7 @@ export class Daemon {
       },
     });
     const pbx = new PbxApi(api);
-    const crm = new HubsoftCrm({ lookup: this.customers, pbx, config, logger });
+    const crm = new HubsoftCrm({ lookup: this.customers, pbx, config, logger, protocolFor: (linkedid) => this.selfService?.protocolFor(linkedid) ?? null });
     this.durable = new DurableDispatch({
       dispatcher: this.dispatcher,
       sender: {
@@ -87,6 +91,20 @@ export class Daemon {
       lookup: (callerId) => this.customers.lookup(callerId),
       logger: logger.child({ component: 'ivr' }),
     });
+    this.selfService =
+      this.ivr.agiServer && config.selfService.enabled
+        ? registerSelfService(this.ivr.agiServer, {
+            config: config.selfService,
+            api,
+            lookup: (callerId) => this.customers.lookup(callerId),
+            gsan: config.gsan ? createGsanClient(config.gsan) : null,
+            tts: this.ivr.tts,
+            defaultAreaCode: config.lookup.defaultAreaCode,
+            variablePrefix: config.alerts.variablePrefix,
+            maxValueBytes: config.alerts.maxValueBytes,
+            logger: logger.child({ component: 'self-service' }),
+          })
+        : null;
     this.bridge = new Bridge({
       config,
       logger: logger.child({ component: 'calls' }),

@@ -21,6 +21,8 @@ export interface IvrAlertsOptions {
 /** What the daemon wires: the AMI push for each inbound call, and the FastAGI server. */
 export interface IvrAlerts {
   readonly preparer: AlertPreparer;
+  /** The spoken-alert engine (null when alerts.tts is off), shared with the self-service prompts. */
+  readonly tts: Tts | null;
   /** Null when agi.enabled is false. Not started: call start()/stop() with the daemon. */
   readonly agiServer: FastAgiServer | null;
   /** Builds the variables for `result` and pushes them to `channel`; never rejects. */
@@ -51,6 +53,7 @@ export function createIvrAlerts(options: IvrAlertsOptions): IvrAlerts {
 
   return {
     preparer,
+    tts,
     agiServer,
     async pushFor(ami, channel, result, pushOptions = {}) {
       const totalTimeoutMs = pushOptions.totalTimeoutMs ?? 3000;

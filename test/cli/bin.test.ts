@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startFakeAmi, type FakeAmi } from '../support/fake-ami.js';
 import { FAKE_CREDENTIALS, startFakeHubsoft, type FakeHubsoft } from '../support/fake-hubsoft.js';
 
@@ -91,7 +94,12 @@ describe('the hubsoft-pbx-bridge command (child process, environment only)', fun
   });
 
   it('run is the default command; SIGTERM flushes and exits 0, and no secret reaches the log', async () => {
-    const { code, stdout } = await cli([], env, { untilStdout: /hubsoft-pbx-bridge running/ });
+    // The file only moves the state dir (outbox) to a temp dir; the environment gives the rest.
+    const dir = mkdtempSync(join(tmpdir(), 'hubsoft-bridge-run-'));
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, `state:\n  dir: ${dir}\nagi:\n  port: 0\nhealth:\n  port: 0\n`);
+    const { code, stdout } = await cli(['--config', file], env, { untilStdout: /hubsoft-pbx-bridge running/ });
+    rmSync(dir, { recursive: true, force: true });
     expect(code).to.equal(0);
     expect(stdout).to.match(/"msg":"stopped cleanly"|"msg":"HubSoft requests left unsent/);
     for (const secret of [FAKE_CREDENTIALS.clientSecret, FAKE_CREDENTIALS.password, 'amisecret']) expect(stdout).not.to.include(secret);
