@@ -53,7 +53,7 @@ export async function startBenchDaemon(ami: { host: string; port: number }, sess
     agi: { enabled: false },
     health: { enabled: false },
     log: { level: 'silent' },
-    state: { dir: stateDir, outbox: { fsync, maxInMemory: 100_000 } },
+    state: { dir: stateDir, outbox: { enabled: (process.env.BENCH_OUTBOX ?? '1') !== '0', fsync, maxInMemory: 100_000 } },
   });
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
   const daemon = new Daemon({ config, logger });
