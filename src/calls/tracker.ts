@@ -1,5 +1,7 @@
 import type { AmiEvent } from '../ami/types.js';
 import type { CallsConfig } from '../config/schema.js';
+import { CallRegistry } from './call-registry.js';
+import { newRing, type CallRecord, type EndCause, type Leg, type Ring } from './call-record.js';
 import { contextMatches, extensionOfInterface, parseChannel } from './channel-name.js';
 import type { CallInfo, RingContext, StopReason, TrackerOutput, TrackerStats } from './types.js';
 
@@ -16,66 +18,26 @@ export interface TrackerOptions {
   readonly clock?: () => number;
 }
 
-type EndCause = 'missed' | 'undetermined';
-
-interface Ring {
-  readonly call: CallRecord;
-  readonly extension: string;
-  readonly context: RingContext;
-  readonly ringingLegs: Set<string>;
-  state: 'ringing' | 'grace';
-  graceUntil: number;
-  endCause: EndCause;
-  /** call.answers when this ring began: a later answer means it was answered elsewhere. */
-  readonly answersAtStart: number;
-}
-
-interface Leg {
-  readonly uniqueid: string;
-  readonly ring: Ring;
-  state: 'ringing' | 'answered' | 'ended';
-  /** Set when another extension picked this ringing leg up (Pickup): its answer is not this extension's. */
-  pickedUp: boolean;
-}
-
-interface CallRecord {
-  readonly linkedid: string;
-  info: CallInfo;
-  readonly channels: Set<string>;
-  readonly rings: Map<string, Ring>;
-  readonly members: Map<string, RingContext>;
-  /** How many legs of this call were answered so far. */
-  answers: number;
-  callerGone: boolean;
-  entered: boolean;
-  lastEventAt: number;
-}
-
-const RECENTLY_ENDED_MAX = 2000;
 const IDLE_SWEEP_EVERY_MS = 60_000;
 
 export class CallTracker {
   private readonly config: CallsConfig;
   private readonly clock: () => number;
   private readonly extensionPattern: RegExp;
-  private readonly calls = new Map<string, CallRecord>();
+  private readonly calls: CallRegistry;
   private readonly legs = new Map<string, Leg>();
-  /** Uniqueid -> the call it belongs to now (a bridge or transfer can move a channel to another Linkedid). */
-  private readonly channelCalls = new Map<string, CallRecord>();
   private readonly graces = new Set<Ring>();
   /** Extension -> linkedid of the inbound call it is talking in (to link consult calls of attended transfers). */
   private readonly talking = new Map<string, string>();
-  private readonly recentlyEnded = new Set<string>();
   private longestExtension = 4;
   private nextIdleSweep = 0;
   private out: TrackerOutput[] = [];
-  /** Calls created by the event being handled: dropped again if it gave them nothing (no channel, ring, member). */
-  private created: CallRecord[] = [];
 
   constructor(options: TrackerOptions) {
     this.config = options.config;
     this.clock = options.clock ?? Date.now;
     this.extensionPattern = new RegExp(options.config.extensionPattern);
+    this.calls = new CallRegistry(options.config.maxLiveCalls, (call) => this.endCall(call));
   }
 
   /** Feeds one event; returns what it caused. Never throws on odd input. */
@@ -85,7 +47,7 @@ export class CallTracker {
     try {
       this.dispatch(event, now);
     } finally {
-      this.forgetEmptyCalls();
+      this.calls.dropEmptyCreated();
       this.expire(now);
     }
     return this.out;
@@ -109,7 +71,7 @@ export class CallTracker {
   /** Ends every tracked call (Asterisk restarted, or the link was lost for good): open rings stop. */
   closeAll(): TrackerOutput[] {
     this.out = [];
-    for (const call of [...this.calls.values()]) this.endCall(call);
+    for (const call of this.calls.all()) this.endCall(call);
     return this.out;
   }
 
@@ -120,14 +82,14 @@ export class CallTracker {
   resync(live: ReadonlySet<string>): TrackerOutput[] {
     this.out = [];
     const now = this.clock();
-    for (const call of [...this.calls.values()]) {
+    for (const call of this.calls.all()) {
       const gone = [...call.channels].filter((uniqueid) => !live.has(uniqueid));
       if (gone.length === call.channels.size) {
         call.callerGone = true;
         this.endCall(call);
         continue;
       }
-      for (const uniqueid of gone) this.release(uniqueid, call);
+      for (const uniqueid of gone) this.calls.release(uniqueid, call);
       if (!call.channels.has(call.linkedid)) call.callerGone = true;
       for (const ring of [...call.rings.values()]) {
         for (const uniqueid of [...ring.ringingLegs]) if (!live.has(uniqueid)) this.endLeg(uniqueid, 'undetermined');
@@ -139,8 +101,8 @@ export class CallTracker {
 
   stats(): TrackerStats {
     let openRings = 0;
-    for (const call of this.calls.values()) openRings += call.rings.size;
-    return { liveCalls: this.calls.size, liveChannels: this.channelCalls.size, openRings, pendingGraces: this.graces.size };
+    for (const call of this.calls.all()) openRings += call.rings.size;
+    return { liveCalls: this.calls.size, liveChannels: this.calls.channelCount, openRings, pendingGraces: this.graces.size };
   }
 
   private dispatch(e: AmiEvent, now: number): void {
@@ -180,14 +142,14 @@ export class CallTracker {
   }
 
   private onNewchannel(e: AmiEvent, now: number): void {
-    const call = this.callFor(e.linkedid, now, true);
+    const call = this.calls.obtain(e.linkedid, now);
     if (!call || !e.uniqueid) return;
-    this.adopt(e.uniqueid, call);
+    this.calls.adopt(e.uniqueid, call);
     if (e.uniqueid !== e.linkedid) return;
     const context = e.context ?? '';
     const device = parseChannel(e.channel);
     const deviceExtension = device && !device.isLocal && this.isExtension(device.resource) ? device.resource : null;
-    const consultOf = deviceExtension ? this.calls.get(this.talking.get(deviceExtension) ?? '') : undefined;
+    const consultOf = deviceExtension ? this.calls.get(this.talking.get(deviceExtension)) : undefined;
     if (consultOf) {
       // An agent talking to an external caller dials a colleague (attended transfer, consultation):
       // the colleague's ring belongs to that caller.
@@ -217,10 +179,10 @@ export class CallTracker {
   }
 
   private onDialBegin(e: AmiEvent, now: number): void {
-    const call = this.callFor(e.destlinkedid || e.linkedid, now, true);
+    const call = this.calls.obtain(e.destlinkedid || e.linkedid, now);
     const dest = parseChannel(e.destchannel);
     if (!call || !dest || dest.isLocal || !e.destuniqueid || !this.isExtension(dest.resource)) return;
-    this.adopt(e.destuniqueid, call);
+    this.calls.adopt(e.destuniqueid, call);
     if (call.info.callerNumber === '' && call.info.direction === 'unknown' && e.channel !== e.destchannel) {
       call.info = { ...call.info, callerNumber: e.calleridnum ?? '', callerName: e.calleridname ?? '', callerChannel: call.info.callerChannel || (e.channel ?? '') };
     }
@@ -229,7 +191,7 @@ export class CallTracker {
     const extension = dest.resource;
     let ring = call.rings.get(extension);
     if (!ring) {
-      ring = { call, extension, context: call.members.get(extension) ?? {}, ringingLegs: new Set(), state: 'ringing', graceUntil: 0, endCause: 'undetermined', answersAtStart: call.answers };
+      ring = newRing(call, extension);
       call.rings.set(extension, ring);
       this.out.push({ type: 'ringing', call: call.info, extension, context: ring.context, at: now });
     } else if (ring.state === 'grace') {
@@ -255,19 +217,19 @@ export class CallTracker {
       this.legs.delete(uniqueid);
       if (this.talking.get(leg.ring.extension) === leg.ring.call.linkedid) this.talking.delete(leg.ring.extension);
     }
-    const call = this.channelCalls.get(uniqueid) ?? this.calls.get(e.linkedid ?? '');
+    const call = this.calls.ownerOf(uniqueid) ?? this.calls.get(e.linkedid);
     if (!call) return;
     if (uniqueid === call.linkedid) call.callerGone = true;
-    this.release(uniqueid, call);
+    this.calls.release(uniqueid, call);
   }
 
   private onCallerLeaving(e: AmiEvent, onlyOriginator: boolean): void {
-    const call = this.calls.get(e.linkedid ?? '');
+    const call = this.calls.get(e.linkedid);
     if (call && (!onlyOriginator || e.uniqueid === call.linkedid)) call.callerGone = true;
   }
 
   private onAgentCalled(e: AmiEvent, now: number): void {
-    const call = this.callFor(e.linkedid, now, true);
+    const call = this.calls.obtain(e.linkedid, now);
     const extension = extensionOfInterface(e.interface) ?? extensionOfInterface(e.destchannel);
     if (!call || !extension) return;
     const context: RingContext = { queue: e.queue ?? '', member: e.interface ?? '' };
@@ -275,7 +237,7 @@ export class CallTracker {
   }
 
   private onAgentRingNoAnswer(e: AmiEvent): void {
-    const call = this.calls.get(e.linkedid ?? '');
+    const call = this.calls.get(e.linkedid);
     const extension = extensionOfInterface(e.interface) ?? extensionOfInterface(e.destchannel);
     const ring = extension ? call?.rings.get(extension) : undefined;
     if (!ring) return;
@@ -283,7 +245,7 @@ export class CallTracker {
   }
 
   private onAgentConnect(e: AmiEvent): void {
-    const call = this.calls.get(e.linkedid ?? '');
+    const call = this.calls.get(e.linkedid);
     const extension = extensionOfInterface(e.interface) ?? extensionOfInterface(e.destchannel);
     const ring = extension ? call?.rings.get(extension) : undefined;
     const leg = ring ? [...ring.ringingLegs][0] : undefined;
@@ -358,16 +320,9 @@ export class CallTracker {
   private endCall(call: CallRecord): void {
     const now = this.clock();
     for (const ring of [...call.rings.values()]) this.finish(ring, this.reasonFor(ring), now);
-    for (const uniqueid of call.channels) {
-      if (this.legs.get(uniqueid)?.ring.call === call) this.legs.delete(uniqueid);
-      if (this.channelCalls.get(uniqueid) === call) this.channelCalls.delete(uniqueid);
-    }
+    for (const uniqueid of call.channels) if (this.legs.get(uniqueid)?.ring.call === call) this.legs.delete(uniqueid);
     for (const [extension, linkedid] of this.talking) if (linkedid === call.linkedid) this.talking.delete(extension);
-    this.calls.delete(call.linkedid);
-    this.recentlyEnded.add(call.linkedid);
-    if (this.recentlyEnded.size > RECENTLY_ENDED_MAX) {
-      this.recentlyEnded.delete(this.recentlyEnded.values().next().value!);
-    }
+    this.calls.remove(call);
   }
 
   private expire(now: number): void {
@@ -376,81 +331,27 @@ export class CallTracker {
     }
     if (now >= this.nextIdleSweep) {
       this.nextIdleSweep = now + IDLE_SWEEP_EVERY_MS;
-      for (const call of [...this.calls.values()]) {
+      for (const call of this.calls.all()) {
         if (now - call.lastEventAt > this.config.idleCallTimeoutMs) this.endCall(call);
       }
     }
   }
 
   private touch(e: AmiEvent, now: number): CallRecord | undefined {
-    const call = this.calls.get(e.linkedid ?? '');
+    const call = this.calls.get(e.linkedid);
     if (call) {
       call.lastEventAt = now;
-      if (e.uniqueid) this.adopt(e.uniqueid, call);
+      if (e.uniqueid) this.calls.adopt(e.uniqueid, call);
     }
     return call;
   }
 
   /** A channel whose Linkedid changed (bridged into another call, transferred) moves to that call. */
   private followLinkedid(e: AmiEvent, now: number): void {
-    const uniqueid = e.uniqueid;
-    const owner = uniqueid ? this.channelCalls.get(uniqueid) : undefined;
+    const owner = this.calls.ownerOf(e.uniqueid);
     if (!owner || !e.linkedid || owner.linkedid === e.linkedid) return;
-    const call = this.callFor(e.linkedid, now, true);
-    if (call) this.adopt(uniqueid!, call);
-  }
-
-  private adopt(uniqueid: string, call: CallRecord): void {
-    const previous = this.channelCalls.get(uniqueid);
-    if (previous === call) return;
-    call.channels.add(uniqueid);
-    this.channelCalls.set(uniqueid, call);
-    if (previous) this.release(uniqueid, previous);
-  }
-
-  /** The channel left `call` (hung up or moved); a call with no channel left has ended. */
-  private release(uniqueid: string, call: CallRecord): void {
-    call.channels.delete(uniqueid);
-    if (this.channelCalls.get(uniqueid) === call) this.channelCalls.delete(uniqueid);
-    if (call.channels.size === 0 && this.calls.get(call.linkedid) === call) this.endCall(call);
-  }
-
-  /** The call for a linkedid, created on first sight (events may arrive before Newchannel). */
-  private callFor(linkedid: string | undefined, now: number, create: boolean): CallRecord | undefined {
-    if (!linkedid) return undefined;
-    const known = this.calls.get(linkedid);
-    if (known) {
-      known.lastEventAt = now;
-      return known;
-    }
-    if (!create || this.recentlyEnded.has(linkedid)) return undefined;
-    if (this.calls.size >= this.config.maxLiveCalls) this.endCall(this.calls.values().next().value!);
-    const call: CallRecord = {
-      linkedid,
-      info: { linkedid, callerNumber: '', callerName: '', did: '', direction: 'unknown', callerChannel: '' },
-      channels: new Set(),
-      rings: new Map(),
-      members: new Map(),
-      answers: 0,
-      callerGone: false,
-      entered: false,
-      lastEventAt: now,
-    };
-    this.calls.set(linkedid, call);
-    this.created.push(call);
-    return call;
-  }
-
-  /**
-   * A stray or mangled event (a DialBegin whose destination is no extension, a Linkedid nothing else
-   * names) would otherwise leave a call with no channel: no Hangup can end it, only the idle sweep.
-   */
-  private forgetEmptyCalls(): void {
-    for (const call of this.created) {
-      if (this.calls.get(call.linkedid) !== call) continue;
-      if (call.channels.size === 0 && call.rings.size === 0 && call.members.size === 0 && !call.entered) this.calls.delete(call.linkedid);
-    }
-    this.created = [];
+    const call = this.calls.obtain(e.linkedid, now);
+    if (call) this.calls.adopt(e.uniqueid!, call);
   }
 
   private isExtension(name: string): boolean {
