@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Gauge } from 'prom-client';
 import { AmiConnection } from '../ami/connection.js';
+import { fastSessionFactory, NOISE_EVENTS } from '../ami/fast-session.js';
 import { Bridge } from '../bridge/bridge.js';
 import { Dispatcher, type JobOutcome } from '../bridge/dispatcher.js';
 import { DurableDispatch } from '../bridge/durable-dispatch.js';
@@ -56,7 +57,8 @@ export class Daemon {
     this.hubsoft = createHubsoftClient(config.hubsoft, { logger: logger.child({ component: 'hubsoft' }) });
     const api = meteredApi(this.hubsoft, this.metrics, this.hubsoftHealth);
     this.customers = new CustomerLookup({ client: api, config: config.lookup, logger: logger.child({ component: 'lookup' }) });
-    this.ami = new AmiConnection({ config: config.ami, logger });
+    // Noise events the bridge never reads (VarSet, Newexten, RTCP...: most of a real stream) are dropped by name before parsing.
+    this.ami = new AmiConnection({ config: config.ami, logger, createSession: fastSessionFactory({ skipEvents: NOISE_EVENTS, warn: (details, message) => logger.warn(details, message) }) });
     this.dispatcher = new Dispatcher({
       config: config.notify,
       logger: logger.child({ component: 'dispatcher' }),

@@ -224,6 +224,7 @@ export async function startFakeAmi(options: FakeAmiOptions = {}): Promise<FakeAm
   };
 
   const server: Server = createServer((socket) => {
+    socket.setNoDelay(true);
     sessions += 1;
     const client: Client = { id: sessions, socket, buffer: '', authenticated: false, mask: undefined };
     clients.add(client);
