@@ -35,6 +35,15 @@ export type AppendResult =
   | { readonly ok: true; readonly record: OutboxRecord }
   | { readonly ok: false; readonly reason: 'full' | 'hard-full' | 'too-large' | 'closed' };
 
+/**
+ * Outbox.stage(): the record is pending from the call on (ack() and has() see it); `written` settles once
+ * its line is in the file (fdatasync'ed when fsync is on), and rejects when that write failed (the record
+ * is then forgotten: not pending, nothing to ack).
+ */
+export type StageResult =
+  | { readonly ok: true; readonly record: OutboxRecord; readonly written: Promise<void> }
+  | { readonly ok: false; readonly reason: 'full' | 'hard-full' | 'too-large' | 'closed' };
+
 export interface OutboxStats {
   readonly pending: number;
   /** Bytes of the pending records' lines (what maxBytes bounds). */

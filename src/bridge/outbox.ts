@@ -19,10 +19,10 @@ import { BridgeError } from '../errors.js';
 import { encodeEntry, JOURNAL_VERSION, recordProblem, type OutboxKind, type OutboxRecord } from './outbox-codec.js';
 import { DIR_MODE, openForAppend, replaceFile, writeAll } from './outbox-file.js';
 import { replayJournal } from './outbox-replay.js';
-import type { AppendResult, OutboxInput, OutboxOptions, OutboxStats } from './outbox-types.js';
+import type { AppendResult, OutboxInput, OutboxOptions, OutboxStats, StageResult } from './outbox-types.js';
 
 export type { OutboxKind, OutboxRecord, OutboxRoute } from './outbox-codec.js';
-export type { AppendResult, OutboxInput, OutboxOptions, OutboxStats } from './outbox-types.js';
+export type { AppendResult, OutboxInput, OutboxOptions, OutboxStats, StageResult } from './outbox-types.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 const TEMP_FILE = 'journal.jsonl.compact';
@@ -90,6 +90,18 @@ export class Outbox {
 
   /** Journals one request; resolves once its line is written (and fdatasync'ed when fsync is on). */
   async append(input: OutboxInput): Promise<AppendResult> {
+    const staged = this.stage(input);
+    if (!staged.ok) return staged;
+    await staged.written;
+    return { ok: true, record: staged.record };
+  }
+
+  /**
+   * Journals one request without waiting for the disk: refusals (full, too large, closed) and the record id
+   * are known on return, the write (group-committed with the same tick's others) settles `written`.
+   * Throws at once when the outbox is broken or the input is invalid.
+   */
+  stage(input: OutboxInput): StageResult {
     if (this.closed) return { ok: false, reason: 'closed' };
     if (this.broken) throw this.broken;
     const { kind, key, createdAt, route, body } = input;
@@ -115,14 +127,16 @@ export class Outbox {
     const entry: Entry = { record, bytes: line.length, written: false };
     this.entries.set(record.id, entry);
     this.liveBytes += entry.bytes;
-    try {
-      await this.write(line, true, () => (entry.written = true));
-    } catch (error) {
-      if (this.entries.get(record.id) === entry) this.forget(record.id);
-      throw error;
-    }
-    this.counts.appended += 1;
-    return { ok: true, record };
+    const written = this.write(line, true, () => (entry.written = true)).then(
+      () => {
+        this.counts.appended += 1;
+      },
+      (error: unknown) => {
+        if (this.entries.get(record.id) === entry) this.forget(record.id);
+        throw error;
+      },
+    );
+    return { ok: true, record, written };
   }
 
   /**

@@ -88,6 +88,21 @@ describe('Outbox', () => {
     expect(second.stats()).to.include({ pending: 4, corrupt: 0, expired: 0 });
   });
 
+  it('stage(): the record is pending at once, an ack before its line is written holds across a reopen', async () => {
+    const first = await open({ fsync: true });
+    const staged = first.stage(notify(1));
+    const kept = first.stage(notify(2));
+    if (!staged.ok || !kept.ok) throw new Error('stage refused');
+    expect(first.has(staged.record.id)).to.equal(true);
+    expect(await first.ack(staged.record.id)).to.equal(true);
+    await Promise.all([staged.written, kept.written]);
+    expect(first.stats()).to.include({ appended: 2, acked: 1, pending: 1 });
+    await first.close();
+
+    const second = await open();
+    expect(second.pending().map((record) => record.id)).to.deep.equal([kept.record.id]);
+  });
+
   it('gives ids that keep increasing across a reopen even when the clock goes back', async () => {
     now = 5_000;
     const first = await open();
