@@ -119,10 +119,12 @@ export class Bridge {
   /** Asks Asterisk what is still live and closes the rings that ended while the link was down. */
   async resync(): Promise<void> {
     try {
+      // Channels that appear while Asterisk builds its list are not in it: only judge the ones known now.
+      const known = this.tracker.channelIds();
       const list = await this.options.ami.sendList({ Action: 'CoreShowChannels' });
       const live = new Set(list.events.filter((e) => e.event.toLowerCase() === 'coreshowchannel').map((e) => e.uniqueid ?? ''));
       if (list.truncated) return;
-      const outputs = this.tracker.resync(live);
+      const outputs = this.tracker.resync(live, known);
       this.options.logger.info({ liveChannels: live.size, closed: outputs.length }, 'resynced with Asterisk after reconnect');
       this.emit(outputs);
     } catch (error) {
@@ -130,10 +132,15 @@ export class Bridge {
     }
   }
 
+  /** Hands outputs to the call path. Never throws: it runs inside socket and timer callbacks. */
   private emit(outputs: readonly TrackerOutput[]): void {
-    if (outputs.length > 0) {
-      this.callPath.handle(outputs);
-      for (const output of outputs) this.options.onOutput?.(output);
+    try {
+      if (outputs.length > 0) {
+        this.callPath.handle(outputs);
+        for (const output of outputs) this.options.onOutput?.(output);
+      }
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'handing tracker outputs to the call path failed');
     }
     this.scheduleAdvance();
   }
@@ -148,7 +155,13 @@ export class Bridge {
     this.deadlineTimer = this.timers.setTimeout(() => {
       this.deadlineTimer = undefined;
       this.deadlineAt = null;
-      this.emit(this.tracker.advance());
+      let outputs: TrackerOutput[] = [];
+      try {
+        outputs = this.tracker.advance();
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'call tracker failed on a deadline');
+      }
+      this.emit(outputs);
     }, Math.max(0, next - this.clock()));
     this.deadlineTimer.unref?.();
   }

@@ -33,6 +33,8 @@ export interface CallRecord {
   /** Uniqueids of the channels in this call now. */
   readonly channels: Set<string>;
   readonly rings: Map<string, Ring>;
+  /** Uniqueids of the device legs dialled in this call (ringing or not), forgotten with the call. */
+  readonly legIds: Set<string>;
   /** Queue members called (AgentCalled), by extension: the context their ring carries. */
   readonly members: Map<string, RingContext>;
   /** How many legs of this call were answered so far. */
@@ -48,6 +50,7 @@ export function newCallRecord(linkedid: string, now: number): CallRecord {
     info: { linkedid, callerNumber: '', callerName: '', did: '', direction: 'unknown', callerChannel: '' },
     channels: new Set(),
     rings: new Map(),
+    legIds: new Set(),
     members: new Map(),
     answers: 0,
     callerGone: false,

@@ -36,6 +36,11 @@ export class CallRegistry {
     return uniqueid ? this.owners.get(uniqueid) : undefined;
   }
 
+  /** The Uniqueids of every channel followed now (a snapshot taken before asking Asterisk what is live). */
+  channelIds(): Set<string> {
+    return new Set(this.owners.keys());
+  }
+
   all(): CallRecord[] {
     return [...this.calls.values()];
   }

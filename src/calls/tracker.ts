@@ -20,6 +20,23 @@ export interface TrackerOptions {
 
 const IDLE_SWEEP_EVERY_MS = 60_000;
 
+/** Every AMI event the tracker reads; the installer's eventfilter lines must let all of them through. */
+export const TRACKER_EVENTS = [
+  'Newchannel',
+  'NewCallerid',
+  'Newstate',
+  'DialBegin',
+  'DialEnd',
+  'BridgeEnter',
+  'Hangup',
+  'HangupRequest',
+  'QueueCallerAbandon',
+  'AgentCalled',
+  'AgentRingNoAnswer',
+  'AgentConnect',
+  'Pickup',
+] as const;
+
 export class CallTracker {
   private readonly config: CallsConfig;
   private readonly clock: () => number;
@@ -76,27 +93,31 @@ export class CallTracker {
   }
 
   /**
-   * After a reconnect: `live` holds the Uniqueids Asterisk reports (CoreShowChannels). Calls with no
-   * live channel end; rings whose legs all vanished stop; what still rings goes on untouched.
+   * After a reconnect: `live` holds the Uniqueids Asterisk reports (CoreShowChannels), `known` the ones
+   * followed when the question was asked (channels created since are left alone). Known channels that
+   * are not live have gone: their legs end, calls left with none end; what still rings goes on.
    */
-  resync(live: ReadonlySet<string>): TrackerOutput[] {
+  resync(live: ReadonlySet<string>, known: ReadonlySet<string> = this.calls.channelIds()): TrackerOutput[] {
     this.out = [];
     const now = this.clock();
     for (const call of this.calls.all()) {
-      const gone = [...call.channels].filter((uniqueid) => !live.has(uniqueid));
+      const gone = [...call.channels].filter((uniqueid) => known.has(uniqueid) && !live.has(uniqueid));
+      if (gone.length === 0) continue;
+      if (gone.includes(call.linkedid)) call.callerGone = true;
+      for (const uniqueid of gone) this.dropLeg(uniqueid);
       if (gone.length === call.channels.size) {
-        call.callerGone = true;
         this.endCall(call);
         continue;
       }
       for (const uniqueid of gone) this.calls.release(uniqueid, call);
-      if (!call.channels.has(call.linkedid)) call.callerGone = true;
-      for (const ring of [...call.rings.values()]) {
-        for (const uniqueid of [...ring.ringingLegs]) if (!live.has(uniqueid)) this.endLeg(uniqueid, 'undetermined');
-      }
     }
     this.expire(now);
     return this.out;
+  }
+
+  /** Uniqueids of the channels followed now: snapshot it before asking Asterisk for a resync. */
+  channelIds(): Set<string> {
+    return this.calls.channelIds();
   }
 
   stats(): TrackerStats {
@@ -157,12 +178,15 @@ export class CallTracker {
       return;
     }
     const inbound = contextMatches(context, this.config.inboundContexts);
+    const dialled = (e.exten ?? '').replace(/\D/g, '');
+    // An extension dialling more digits than any extension has is calling out: the external party is the number dialled.
+    const outbound = !inbound && deviceExtension !== null && dialled.length > this.longestExtension;
     call.info = {
       linkedid: call.linkedid,
-      callerNumber: e.calleridnum ?? '',
-      callerName: e.calleridname ?? '',
+      callerNumber: outbound ? dialled : (e.calleridnum ?? ''),
+      callerName: outbound ? '' : (e.calleridname ?? ''),
       did: inbound ? (e.exten ?? '') : '',
-      direction: inbound ? 'inbound' : deviceExtension ? 'internal' : 'unknown',
+      direction: inbound ? 'inbound' : outbound ? 'outbound' : deviceExtension ? 'internal' : 'unknown',
       callerChannel: e.channel ?? '',
     };
     if (inbound && !call.entered) {
@@ -200,6 +224,7 @@ export class CallTracker {
       this.graces.delete(ring);
     }
     ring.ringingLegs.add(e.destuniqueid);
+    call.legIds.add(e.destuniqueid);
     this.legs.set(e.destuniqueid, { uniqueid: e.destuniqueid, ring, state: 'ringing', pickedUp: false });
   }
 
@@ -211,16 +236,22 @@ export class CallTracker {
 
   private onHangup(e: AmiEvent): void {
     const uniqueid = e.uniqueid ?? '';
-    const leg = this.legs.get(uniqueid);
-    if (leg?.state === 'ringing') this.endLeg(uniqueid, 'undetermined');
-    if (leg) {
-      this.legs.delete(uniqueid);
-      if (this.talking.get(leg.ring.extension) === leg.ring.call.linkedid) this.talking.delete(leg.ring.extension);
-    }
+    this.dropLeg(uniqueid);
     const call = this.calls.ownerOf(uniqueid) ?? this.calls.get(e.linkedid);
     if (!call) return;
     if (uniqueid === call.linkedid) call.callerGone = true;
     this.calls.release(uniqueid, call);
+  }
+
+  /** A device leg's channel is gone: a ringing leg ends, and the leg is forgotten. */
+  private dropLeg(uniqueid: string): void {
+    const leg = this.legs.get(uniqueid);
+    if (!leg) return;
+    if (leg.state === 'ringing') this.endLeg(uniqueid, 'undetermined');
+    const { call, extension } = leg.ring;
+    this.legs.delete(uniqueid);
+    call.legIds.delete(uniqueid);
+    if (this.talking.get(extension) === call.linkedid) this.talking.delete(extension);
   }
 
   private onCallerLeaving(e: AmiEvent, onlyOriginator: boolean): void {
@@ -257,9 +288,10 @@ export class CallTracker {
     const target = this.legs.get(e.targetuniqueid ?? '');
     const picker = parseChannel(e.channel);
     if (!target || target.state !== 'ringing' || !picker || picker.isLocal || !this.isExtension(picker.resource)) return;
+    // Another phone of the same extension picking up is that extension answering.
+    if (picker.resource === target.ring.extension) return;
     target.pickedUp = true;
     const call = target.ring.call;
-    if (picker.resource === target.ring.extension) return;
     call.answers += 1;
     this.out.push({ type: 'ringing', call: call.info, extension: picker.resource, context: {}, at: now });
     this.out.push({ type: 'stopped', call: call.info, extension: picker.resource, reason: 'answered', at: now });
@@ -320,7 +352,7 @@ export class CallTracker {
   private endCall(call: CallRecord): void {
     const now = this.clock();
     for (const ring of [...call.rings.values()]) this.finish(ring, this.reasonFor(ring), now);
-    for (const uniqueid of call.channels) if (this.legs.get(uniqueid)?.ring.call === call) this.legs.delete(uniqueid);
+    for (const uniqueid of call.legIds) if (this.legs.get(uniqueid)?.ring.call === call) this.legs.delete(uniqueid);
     for (const [extension, linkedid] of this.talking) if (linkedid === call.linkedid) this.talking.delete(extension);
     this.calls.remove(call);
   }

@@ -151,3 +151,56 @@ describe('call tracker: grace, bounds, resync', () => {
     expect(tracker.stats().liveCalls).to.equal(0);
   });
 });
+
+describe('call tracker: review fixes', () => {
+  const feed = (tracker: CallTracker, events: readonly AmiEvent[]) => events.flatMap((e) => tracker.handle(e));
+
+  it('a resync leaves alone channels that appeared after the snapshot, and forgets the legs of those gone', () => {
+    const s = new AmiScript({ noise: false });
+    s.inboundCall({ from: '37999912222', did: '3732220001' }).dial(['1001']);
+    const first = s.frames().map((f) => normaliseFields(f.fields) as AmiEvent);
+    const tracker = new CallTracker({ config: callsConfig({ reringGraceMs: 0 }), clock: () => 0 });
+    feed(tracker, first);
+    const known = tracker.channelIds();
+    // A new call arrives while Asterisk builds its CoreShowChannels list: it is not in `live`.
+    const later = new AmiScript({ noise: false, startEpoch: 1795470000, firstUniqueid: 900 });
+    later.inboundCall({ from: '37988887777', did: '3732220002' }).dial(['1002']);
+    feed(tracker, later.frames().map((f) => normaliseFields(f.fields) as AmiEvent));
+    const out = tracker.resync(new Set(), known);
+    expect(out.map((o) => (o.type === 'stopped' ? o.extension : o.type))).to.deep.equal(['1001']);
+    expect(tracker.stats()).to.include({ liveCalls: 1, openRings: 1 });
+  });
+
+  it('a second phone of the same extension picking the call up is that extension answering: no cancel', () => {
+    const s = new AmiScript({ noise: false });
+    s.inboundCall({ from: '37999912222', did: '3732220001' }).dial(['1001']);
+    const events = s.frames().map((f) => normaliseFields(f.fields) as AmiEvent);
+    const tracker = new CallTracker({ config: callsConfig({ reringGraceMs: 0 }), clock: () => 0 });
+    feed(tracker, events);
+    const leg = events.find((e) => e.event === 'DialBegin')!;
+    const linkedid = leg.linkedid!;
+    const out = feed(tracker, [
+      { event: 'Newchannel', channel: 'PJSIP/1001-000000ff', uniqueid: '1795460000.99', linkedid: '1795460000.99', context: 'from-internal', exten: '*81001', calleridnum: '1001' },
+      { event: 'Pickup', channel: 'PJSIP/1001-000000ff', uniqueid: '1795460000.99', linkedid: '1795460000.99', targetuniqueid: leg.destuniqueid!, targetlinkedid: linkedid },
+      { event: 'DialEnd', channel: leg.channel!, uniqueid: leg.uniqueid!, linkedid, destchannel: leg.destchannel!, destuniqueid: leg.destuniqueid!, destlinkedid: linkedid, dialstatus: 'ANSWER' },
+    ]);
+    expect(out.map((o) => (o.type === 'stopped' ? o.reason : o.type))).to.deep.equal(['answered']);
+  });
+
+  it('outbound calls are recognised, ignored by default, and notified with the number dialled when notifyOutbound is on', () => {
+    const frames = scriptedFixture('outbound_call', { noise: false }).frames;
+    const quiet = run(frames);
+    expect(asRequests(quiet.outputs)).to.deep.equal([]);
+    // A ring of an extension inside an outbound call (e.g. the call transferred to a colleague).
+    const tracker = new CallTracker({ config: callsConfig({ notifyOutbound: true }), clock: () => 0 });
+    const events = frames.map((f) => normaliseFields(f.fields) as AmiEvent);
+    const origin = events.find((e) => e.event === 'Newchannel')!;
+    feed(tracker, [origin]);
+    const out = feed(tracker, [
+      { event: 'DialBegin', channel: origin.channel!, uniqueid: origin.uniqueid!, linkedid: origin.linkedid!, destchannel: 'PJSIP/1002-000000aa', destuniqueid: '1795469999.1', destlinkedid: origin.linkedid! },
+    ]);
+    expect(out).to.have.length(1);
+    expect(out[0]).to.deep.include({ type: 'ringing', extension: '1002' });
+    expect(out[0]!.call).to.include({ direction: 'outbound', callerNumber: origin.exten!.replace(/\D/g, '') });
+  });
+});

@@ -1,3 +1,4 @@
+import { TRACKER_EVENTS } from '../../calls/tracker.js';
 import { AMI_USERNAME } from './layout.js';
 
 /**
@@ -7,19 +8,11 @@ import { AMI_USERNAME } from './layout.js';
  * never channel names, so events of Local/ channels pass like any other.
  */
 export const TRACKED_EVENTS = [
-  'Newchannel',
-  'Newstate',
-  'DialBegin',
-  'DialEnd',
-  'Hangup',
+  ...TRACKER_EVENTS,
+  // Read by the bridge itself (restart detection, resync) or kept for context in logs and metrics.
   'QueueCallerJoin',
-  'QueueCallerAbandon',
   'QueueCallerLeave',
-  'AgentCalled',
-  'AgentConnect',
-  'AgentRingNoAnswer',
   'AgentComplete',
-  'BridgeEnter',
   'BlindTransfer',
   'AttendedTransfer',
   'LocalBridge',
