@@ -60,8 +60,10 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
- * Whether a failed HubSoft request is worth sending again: network trouble, timeouts and 5xx are;
- * 4xx, HubSoft's status "error" and rejected credentials are final (sending them again changes nothing).
+ * Whether a failed HubSoft request is worth sending again: network trouble, timeouts, 5xx, and rejected
+ * credentials are (the request itself is fine: an installer fixing the password, or HubSoft ending a token
+ * revocation, must not cost the missed calls queued meanwhile); 4xx and HubSoft's status "error" about the
+ * request itself are final.
  * The HTTP status is read from BridgeError details.status (or details.statusCode).
  */
 export function isRetryable(error: unknown): boolean {
@@ -74,6 +76,7 @@ function retryable(error: unknown, depth: number): boolean {
     switch (error.code) {
       case 'HUBSOFT_TIMEOUT':
       case 'HUBSOFT_UNREACHABLE':
+      case 'HUBSOFT_AUTH_REJECTED':
         return true;
       case 'HUBSOFT_HTTP':
         return status !== undefined && isRetryableStatus(status);

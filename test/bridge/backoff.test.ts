@@ -40,19 +40,22 @@ describe('isRetryable', () => {
     expect(isRetryable(http(429))).to.equal(true);
   });
 
+  it('retries rejected credentials: the request is fine, and a missed call must survive a password fix', () => {
+    expect(isRetryable(new BridgeError('HUBSOFT_AUTH_REJECTED'))).to.equal(true);
+  });
+
   it('retries an HTML 502 page but not a malformed 200', () => {
     expect(isRetryable(new BridgeError('HUBSOFT_BAD_RESPONSE', undefined, { status: 502 }))).to.equal(true);
     expect(isRetryable(new BridgeError('HUBSOFT_BAD_RESPONSE'))).to.equal(true);
     expect(isRetryable(new BridgeError('HUBSOFT_BAD_RESPONSE', undefined, { status: 200 }))).to.equal(false);
   });
 
-  it('treats 4xx, status "error" and rejected credentials as final', () => {
+  it('treats 4xx and status "error" as final', () => {
     expect(isRetryable(http(400))).to.equal(false);
     expect(isRetryable(http(404))).to.equal(false);
     expect(isRetryable(http(422))).to.equal(false);
     expect(isRetryable(new BridgeError('HUBSOFT_HTTP'))).to.equal(false);
     expect(isRetryable(new BridgeError('HUBSOFT_STATUS_ERROR'))).to.equal(false);
-    expect(isRetryable(new BridgeError('HUBSOFT_AUTH_REJECTED'))).to.equal(false);
   });
 
   it('retries raw socket errors, also wrapped by fetch, and nothing else', () => {
