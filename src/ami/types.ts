@@ -1,7 +1,7 @@
 /**
  * An AMI event or response as the rest of the bridge sees it: keys lower-cased,
  * values strings, `<unknown>` turned into ''. Repeated keys (ChanVariable...) keep
- * their first value here; the raw list, when needed, is in `multi`.
+ * their first value.
  */
 export interface AmiMessage {
   readonly [key: string]: string | undefined;

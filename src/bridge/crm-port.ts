@@ -13,7 +13,7 @@ export interface RingNotice {
 
 /**
  * The one narrow port between the call path and a CRM, in call-lifecycle verbs.
- * HubSoft is its adapter (bridge/hubsoft-crm.ts); bridge/noop-crm.ts does nothing, for dry runs.
+ * HubSoft is its adapter (bridge/hubsoft-crm.ts); another CRM would be a sibling adapter.
  */
 export interface CrmPort {
   lookupCaller(callerNumber: string): Promise<LookupResult>;

@@ -1,6 +1,8 @@
 import { AmiConnection } from '../ami/connection.js';
 import { BridgeError } from '../errors.js';
+import { existsSync } from 'node:fs';
 import { amiCheckAdvice } from '../ops/ami-advice.js';
+import { detectFlavor } from '../ops/install/runtime.js';
 import type { CheckStep } from './check.js';
 
 /** `check` step: one AMI login attempt, within the action timeout, with advice on failure. */
@@ -8,7 +10,9 @@ export const amiCheckStep: CheckStep = {
   name: 'AMI login',
   async run({ config, logger }) {
     const ami = new AmiConnection({ config: config.ami, logger: logger.child({ level: 'silent' }) });
-    const where = { host: config.ami.host, port: config.ami.port, username: config.ami.username };
+    // On the PBX itself the advice can name the file that holds the AMI user.
+    const flavor = existsSync('/etc/asterisk') ? detectFlavor('/') : undefined;
+    const where = { host: config.ami.host, port: config.ami.port, username: config.ami.username, flavor };
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(

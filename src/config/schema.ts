@@ -57,7 +57,7 @@ export const amiSchema = z.object({
 const extensionTarget = z
   .object({
     ramal: z.string().regex(/^\d+$/, 'must be digits only').optional(),
-    identificador_interno: z.string().min(1).optional(),
+    identificador_interno: z.string().regex(/^[A-Za-z0-9]+$/, 'must be alphanumeric (HubSoft accepts letters and digits only)').optional(),
     exclude: z.boolean().default(false),
   })
   .refine((v) => !(v.ramal && v.identificador_interno), 'give either ramal or identificador_interno, not both');
@@ -107,7 +107,7 @@ export const notifySchema = z.object({
   retryMaxMs: ms(10000),
   /** Over this many waiting requests, new notifies are dropped (cancels are kept). */
   maxQueued: z.coerce.number().int().positive().default(2000),
-  /** Delay between queue flush attempts on shutdown. */
+  /** On SIGTERM: how long queued requests may still be sent before the bridge exits. */
   shutdownFlushMs: ms(5000),
 });
 

@@ -66,7 +66,7 @@ export function createMetrics(options: MetricsOptions = {}): BridgeMetrics {
   return {
     registry,
     amiConnected: new Gauge({ name: 'ami_connected', help: '1 while logged in to the Asterisk AMI, else 0', registers }),
-    amiReconnects: new Counter({ name: 'ami_reconnects_total', help: 'AMI reconnect attempts after a lost or refused connection', registers }),
+    amiReconnects: new Counter({ name: 'ami_reconnects_total', help: 'Successful AMI logins after the first one (the link was lost and came back)', registers }),
     amiEvents,
     callsLive: new Gauge({ name: 'calls_live', help: 'Calls the tracker follows right now', registers }),
     rings: new Counter({ name: 'rings_total', help: 'External calls that rang an extension', registers }),
