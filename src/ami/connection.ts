@@ -1,7 +1,7 @@
 import type { AmiConfig } from '../config/schema.js';
 import { BridgeError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { reconnectDelay } from './backoff.js';
+import { backoffDelay } from '../util/backoff.js';
 import { sanitiseAction } from './sanitise-action.js';
 import { fastSessionFactory } from './fast-session.js';
 import { Listeners } from './listeners.js';
@@ -306,7 +306,9 @@ export class AmiConnection implements AmiActions {
       this.log.info('AMI connection closed');
       return;
     }
-    const delay = reconnectDelay(this.failures, { initialMs: this.config.reconnectInitialMs, maxMs: this.config.reconnectMaxMs }, this.random);
+    const initialMs = Math.max(1, this.config.reconnectInitialMs);
+    // +-25% around the step, never below the first step: a refused login can never turn into a hot loop.
+    const delay = backoffDelay(this.failures, { initialMs, maxMs: this.config.reconnectMaxMs, jitter: [0.75, 1.25], floorMs: initialMs }, this.random);
     this.failures += 1;
     this.log[level]({ code: error.code, ...error.details, retryInMs: delay }, `${error.message} Retrying in ${delay} ms.`);
     this.setState('disconnected');

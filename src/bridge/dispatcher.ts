@@ -3,7 +3,7 @@ import PQueue from 'p-queue';
 import type { NotifyConfig } from '../config/schema.js';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../util/backoff.js';
 import { isRetryable, runAttempt, type Timers } from './retry.js';
 
 export type { Timers };

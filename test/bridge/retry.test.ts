@@ -1,32 +1,6 @@
 import { expect } from 'chai';
-import fc from 'fast-check';
-import { backoffDelay } from '../../src/bridge/backoff.js';
 import { isRetryable } from '../../src/bridge/retry.js';
 import { BridgeError } from '../../src/errors.js';
-
-describe('backoffDelay', () => {
-  const policy = { initialMs: 500, maxMs: 10_000 };
-
-  it('doubles from initialMs and caps at maxMs', () => {
-    const top = (retry: number) => backoffDelay(retry, policy, () => 1);
-    expect([0, 1, 2, 3, 4, 5, 6, 40].map(top)).to.deep.equal([500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]);
-  });
-
-  it('jitters between half and all of the capped delay', () => {
-    expect(backoffDelay(2, policy, () => 0)).to.equal(1000);
-    expect(backoffDelay(2, policy, () => 0.5)).to.equal(1500);
-  });
-
-  it('stays within bounds for any retry number and random draw', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: -5, max: 10_000 }), fc.double({ min: -1, max: 2, noNaN: true }), (retry, draw) => {
-        const delay = backoffDelay(retry, policy, () => draw);
-        return Number.isFinite(delay) && delay >= policy.initialMs / 2 && delay <= policy.maxMs;
-      }),
-      { seed: 42 },
-    );
-  });
-});
 
 describe('isRetryable', () => {
   const http = (status: number) => new BridgeError('HUBSOFT_HTTP', undefined, { status });
