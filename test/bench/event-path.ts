@@ -4,7 +4,7 @@ import type { AmiEvent } from '../../src/ami/types.js';
 import { Bridge, type AmiLink } from '../../src/bridge/bridge.js';
 import type { JobQueue } from '../../src/bridge/call-path.js';
 import type { CrmPort } from '../../src/bridge/crm-port.js';
-import { parseConfig } from '../../src/config/load.js';
+import { offlineConfig } from '../support/config.js';
 import type { LookupResult } from '../../src/hubsoft/types.js';
 import { createLogger } from '../../src/log/logger.js';
 
@@ -65,14 +65,7 @@ export type { AmiLoginInfo };
 
 /** Tracker + call path (Bridge) on a no-op CRM; `clock`/`timers` may be simulated. */
 export function eventPathBridge(ami: AmiLink, counts: NoopCounts, options: { clock?: () => number; timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout } } = {}): Bridge {
-  const config = parseConfig({
-    hubsoft: { url: 'http://127.0.0.1:9', clientId: '1', clientSecret: 'x', username: 'u', password: 'p' },
-    ami: { host: '127.0.0.1', port: 9, username: 'b', secret: 's' },
-    lookup: { defaultAreaCode: '37' },
-    agi: { enabled: false },
-    health: { enabled: false },
-    log: { level: 'silent' },
-  });
+  const config = offlineConfig({ lookup: { defaultAreaCode: '37' }, agi: { enabled: false }, health: { enabled: false }, log: { level: 'silent' } });
   const bridge = new Bridge({ config, logger: silent(), ami, crm: noopCrm(counts), queue: immediateQueue, ...options });
   bridge.start();
   return bridge;

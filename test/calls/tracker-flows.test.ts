@@ -3,7 +3,7 @@ import { normaliseFields } from '../../src/ami/normalise.js';
 import type { AmiEvent } from '../../src/ami/types.js';
 import { CallTracker } from '../../src/calls/tracker.js';
 import type { TrackerOutput } from '../../src/calls/types.js';
-import { parseConfig } from '../../src/config/load.js';
+import { offlineConfig } from '../support/config.js';
 import type { CallsConfig } from '../../src/config/schema.js';
 import { AmiScript } from '../support/ami-script.js';
 import { SCRIPTED_FIXTURES, scriptedFixture } from '../support/ami-script/fixtures.js';
@@ -11,7 +11,7 @@ import type { Frame } from '../support/ami-script/frame.js';
 import { expectedHubsoft, type FixtureName } from '../support/expected-flows.js';
 
 function callsConfig(overrides: Partial<CallsConfig> = {}): CallsConfig {
-  const base = parseConfig({ hubsoft: { url: 'http://h', clientId: 'a', clientSecret: 'b', username: 'c', password: 'd' }, ami: { username: 'u', secret: 's' } });
+  const base = offlineConfig();
   return { ...base.calls, ...overrides };
 }
 

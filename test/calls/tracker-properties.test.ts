@@ -4,7 +4,7 @@ import { normaliseMessage } from '../../src/ami/normalise.js';
 import type { AmiEvent } from '../../src/ami/types.js';
 import { CallTracker } from '../../src/calls/tracker.js';
 import type { TrackerOutput } from '../../src/calls/types.js';
-import { parseConfig } from '../../src/config/load.js';
+import { offlineConfig } from '../support/config.js';
 import { generateCalls, type Fields } from '../support/ami-script.js';
 
 /**
@@ -14,7 +14,7 @@ import { generateCalls, type Fields } from '../support/ami-script.js';
  */
 const runs = Number(process.env.FC_RUNS ?? 60);
 const seed = Number(process.env.FC_SEED ?? 20260601);
-const config = parseConfig({ hubsoft: { url: 'http://h', clientId: 'a', clientSecret: 'b', username: 'c', password: 'd' }, ami: { username: 'u', secret: 's' } });
+const config = offlineConfig();
 const GRACE = config.calls.reringGraceMs;
 
 const garbage = fc.oneof(

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { normaliseMessage } from '../../src/ami/normalise.js';
 import { CallTracker } from '../../src/calls/tracker.js';
-import { parseConfig } from '../../src/config/load.js';
+import { offlineConfig } from '../support/config.js';
 import { generateCalls } from '../support/ami-script.js';
 
-const config = parseConfig({ hubsoft: { url: 'http://h', clientId: 'a', clientSecret: 'b', username: 'c', password: 'd' }, ami: { username: 'u', secret: 's' } });
+const config = offlineConfig();
 
 describe('call tracker soak (10,000 generated calls in-process)', function () {
   this.timeout(120_000);
