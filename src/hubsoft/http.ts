@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import got, { type Got, type Method } from 'got';
 import { BridgeError } from '../errors.js';
 import type { HubsoftConfig } from '../config/schema.js';
+import { createDirectPoster } from './http-direct.js';
 
 /** Only what we send; the Authorization header never leaves this module in an error. */
 export interface HttpRequest {
@@ -31,26 +32,32 @@ export interface HttpOptions {
 
 export interface HubsoftHttp {
   send(request: HttpRequest): Promise<HttpResponse>;
+  /** Destroys kept-alive sockets; requests after close() still work (on new sockets). */
+  close?(): void;
 }
+
+const BASE_HEADERS = { accept: 'application/json', 'user-agent': 'hubsoft-pbx-bridge' } as const;
 
 const SNIPPET_CHARS = 80;
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|SSL/i;
 
+function readCertificateAuthority(config: HubsoftConfig, options: HttpOptions): Buffer | string | undefined {
+  if (!config.tls.ca) return undefined;
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path));
+  try {
+    return readFile(config.tls.ca);
+  } catch (error) {
+    throw new BridgeError('CONFIG_INVALID', `hubsoft.tls.ca: cannot read ${config.tls.ca} (${(error as Error).message})`);
+  }
+}
+
 export function createGot(config: HubsoftConfig, options: HttpOptions = {}): Got {
   const retryBaseMs = options.retryBaseMs ?? 300;
   const retryMaxMs = options.retryMaxMs ?? 3000;
-  const readFile = options.readFile ?? ((path: string) => readFileSync(path));
-  let certificateAuthority: Buffer | string | undefined;
-  if (config.tls.ca) {
-    try {
-      certificateAuthority = readFile(config.tls.ca);
-    } catch (error) {
-      throw new BridgeError('CONFIG_INVALID', `hubsoft.tls.ca: cannot read ${config.tls.ca} (${(error as Error).message})`);
-    }
-  }
+  const certificateAuthority = readCertificateAuthority(config, options);
   return got.extend({
     prefixUrl: config.url,
-    headers: { accept: 'application/json', 'user-agent': 'hubsoft-pbx-bridge' },
+    headers: BASE_HEADERS,
     timeout: { connect: config.connectTimeoutMs, request: config.requestTimeoutMs },
     https: { rejectUnauthorized: !config.tls.insecure, ...(certificateAuthority ? { certificateAuthority } : {}) },
     throwHttpErrors: false,
@@ -67,10 +74,29 @@ export function createGot(config: HubsoftConfig, options: HttpOptions = {}): Got
   });
 }
 
+/** GETs through got (retries); POSTs (notificar, cancelar, token; never retried) straight on node:http, see http-direct.ts. */
 export function createHubsoftHttp(config: HubsoftConfig, options: HttpOptions = {}): HubsoftHttp {
   const client = createGot(config, options);
+  const ca = readCertificateAuthority(config, options);
+  const direct = createDirectPoster({
+    baseUrl: config.url,
+    connectTimeoutMs: config.connectTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    rejectUnauthorized: !config.tls.insecure,
+    ...(ca ? { ca } : {}),
+    headers: BASE_HEADERS,
+  });
   return {
     async send(request) {
+      if (request.method === 'POST') {
+        let answer;
+        try {
+          answer = await direct.post(request.path, request.json, request.headers, request.searchParams);
+        } catch (error) {
+          throw mapTransportError(error, request);
+        }
+        return { statusCode: answer.statusCode, json: parseJson(answer.text), snippet: snippetOf(answer.text) };
+      }
       let response;
       try {
         response = await client(request.path.replace(/^\/+/, ''), {
@@ -85,6 +111,7 @@ export function createHubsoftHttp(config: HubsoftConfig, options: HttpOptions = 
       const text = typeof response.body === 'string' ? response.body : '';
       return { statusCode: response.statusCode, json: parseJson(text), snippet: snippetOf(text) };
     },
+    close: () => direct.close(),
   };
 }
 
