@@ -87,7 +87,7 @@ export class CallPath {
       this.waiting -= 1;
       const ring: RingNotice = { call, extension, context: output.context, lookup: result, at: output.at };
       if (!result) this.options.logger.warn({ linkedid: call.linkedid, extension }, 'caller lookup exceeded the budget: notifying with the phone only');
-      this.options.queue.enqueue({
+      this.enqueue({
         key,
         kind: 'notify',
         createdAt: output.at,
@@ -109,7 +109,7 @@ export class CallPath {
     this.waiting += 1;
     void open.notice.then((ring) => {
       this.waiting -= 1;
-      this.options.queue.enqueue({
+      this.enqueue({
         key,
         kind: 'cancel',
         createdAt: output.at,
@@ -119,6 +119,15 @@ export class CallPath {
         reason: output.reason,
       });
     });
+  }
+
+  /** Runs in a promise callback, detached from the event loop that caused it: never throws. */
+  private enqueue(job: PathJob): void {
+    try {
+      this.options.queue.enqueue(job);
+    } catch (error) {
+      this.options.logger.error({ err: error, job: job.describe }, 'could not queue a HubSoft request');
+    }
   }
 
   /** One lookup per call, shared by its entry and all its rings; forgotten once settled (the cache keeps it). */

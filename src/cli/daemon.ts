@@ -166,6 +166,7 @@ export class Daemon {
     this.durable.stopAdmitting();
     const drained = await this.dispatcher.drain(deadlineMs);
     await Promise.allSettled([this.durable.close(), this.ami.stop(), this.ivr.agiServer?.stop(), this.health?.stop()]);
+    this.hubsoft.close();
     return drained;
   }
 
@@ -197,11 +198,16 @@ export class Daemon {
     }
   }
 
+  /** Runs detached from the AMI event loop: never rejects. */
   private async pushAlerts(channel: string, lookup: Promise<LookupResult>): Promise<void> {
     if (!channel) return;
-    const result = await lookup;
-    await this.ivr.pushFor(this.ami, channel, result);
-    this.options.onAlertsPushed?.(channel, result.status);
+    try {
+      const result = await lookup;
+      await this.ivr.pushFor(this.ami, channel, result);
+      this.options.onAlertsPushed?.(channel, result.status);
+    } catch (error) {
+      this.options.logger.warn({ err: error, channel }, 'alert variables not pushed');
+    }
   }
 
   private countResult(kind: 'notify' | 'cancel', outcome: JobOutcome): void {

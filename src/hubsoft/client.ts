@@ -20,6 +20,11 @@ export class HubsoftClient {
     return this.call({ method: 'POST', path, json });
   }
 
+  /** Closes kept-alive connections (shutdown). */
+  close(): void {
+    this.http.close?.();
+  }
+
   private async call(request: HttpRequest): Promise<Record<string, unknown>> {
     const where = `${request.method} /${request.path.replace(/^\/+/, '')}`;
     let authorization = await this.auth.authorization();
