@@ -22,6 +22,8 @@ export interface DurableDispatchOptions {
   readonly maxInMemory: number;
   /** A notify older than this is not journaled (it would not be sent anyway). */
   readonly notifyMaxAgeMs: number;
+  /** Past this many requests waiting in the backlog, new notifies are dropped (counted); cancels are always kept. */
+  readonly maxBacklog?: number;
   readonly clock?: () => number;
   /** After HubSoft accepted a request; ring is null for a request replayed from the journal. */
   readonly onSent?: (route: OutboxRoute, body: PbxCallBody, ring: RingNotice | null, reason?: StopReason) => void;
@@ -42,6 +44,8 @@ export interface DurableDispatchStats {
   readonly requeued: number;
   /** Notifies not sent because the outbox was full. */
   readonly droppedFull: number;
+  /** Notifies dropped because the backlog was at maxBacklog (a long HubSoft outage). */
+  readonly droppedOverflow: number;
   readonly outbox: OutboxStats | null;
 }
 
@@ -82,7 +86,7 @@ export class DurableDispatch {
   private inDispatcher = 0;
   private pumping = false;
   private closed = false;
-  private counts = { journaled: 0, unjournaled: 0, replayed: 0, requeued: 0, droppedFull: 0 };
+  private counts = { journaled: 0, unjournaled: 0, replayed: 0, requeued: 0, droppedFull: 0, droppedOverflow: 0 };
 
   constructor(private readonly options: DurableDispatchOptions) {
     this.clock = options.clock ?? Date.now;
@@ -259,9 +263,24 @@ export class DurableDispatch {
   private flushStaging(): void {
     while (this.staging[0]?.ready) {
       const { item } = this.staging.shift()!;
-      if (item) this.backlog.push(item);
+      if (item && this.overflows(item)) this.dropNotify(item);
+      else if (item) this.backlog.push(item);
     }
     this.pump();
+  }
+
+  /** Memory stays bounded through a long outage: a notify that would only queue behind too many others is dropped. */
+  private overflows(item: Item): boolean {
+    const max = this.options.maxBacklog;
+    return item.kind === 'notify' && max !== undefined && this.backlog.length >= max && this.inDispatcher >= this.options.maxInMemory;
+  }
+
+  private dropNotify(item: Item): void {
+    this.counts.droppedOverflow += 1;
+    if (item.id !== null) void this.outbox?.ack(item.id);
+    if (this.counts.droppedOverflow === 1 || this.counts.droppedOverflow % 100 === 0) {
+      this.options.logger.warn({ backlog: this.backlog.length, dropped: this.counts.droppedOverflow, job: item.describe }, 'HubSoft backlog full: new notifications dropped (cancels are kept)');
+    }
   }
 
   private pump(): void {

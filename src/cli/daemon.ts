@@ -81,6 +81,7 @@ export class Daemon {
       },
       logger: logger.child({ component: 'outbox' }),
       maxInMemory: config.state.outbox.maxInMemory,
+      maxBacklog: config.notify.maxQueued,
       notifyMaxAgeMs: config.notify.maxAgeMs,
       onSent: (route, body, ring, reason) => {
         if (ring) options.onSent?.(route, body, ring, reason);
