@@ -8,7 +8,7 @@ import { Listeners } from './listeners.js';
 import type { NormalisedMessage } from './normalise.js';
 import { PendingActions, type AmiListResult } from './pending-actions.js';
 import type { AmiLoginResult, AmiSession, AmiSessionFactory } from './session.js';
-import { realTimers, type AmiTimers } from './timers.js';
+import { realTimers, type Timers as AmiTimers } from '../util/timers.js';
 import type { AmiAction, AmiActions, AmiEvent, AmiLinkState, AmiResponse } from './types.js';
 
 export type { AmiListResult } from './pending-actions.js';

@@ -1,6 +1,6 @@
 import { BridgeError } from '../errors.js';
 import type { AmiEvent, AmiResponse } from './types.js';
-import type { AmiTimers } from './timers.js';
+import type { Timers as AmiTimers } from '../util/timers.js';
 
 /** A list action's answer: its Response, then the events carrying its ActionID. */
 export interface AmiListResult {

@@ -2,6 +2,7 @@ import type { Logger } from '../log/logger.js';
 import type { CallInfo, StopReason, TrackerOutput } from '../calls/types.js';
 import type { LookupResult } from '../hubsoft/types.js';
 import type { CrmPort, RingNotice } from './crm-port.js';
+import { withinDeadline } from '../util/deadline.js';
 
 /** One HubSoft request of one ring. run() sends it through the CRM port; ring/reason let a queue build the body itself. */
 export interface PathJob {
@@ -148,16 +149,10 @@ export class CallPath {
     return started;
   }
 
-  private withinBudget(lookup: Promise<LookupResult>, ringAt: number): Promise<LookupResult | null> {
+  private async withinBudget(lookup: Promise<LookupResult>, ringAt: number): Promise<LookupResult | null> {
     const left = this.options.lookupBudgetMs - (this.clock() - ringAt);
-    if (left <= 0) return Promise.race([lookup, Promise.resolve(null)]);
-    return new Promise((resolve) => {
-      const timer = this.timers.setTimeout(() => resolve(null), left);
-      void lookup.then((result) => {
-        this.timers.clearTimeout(timer);
-        resolve(result);
-      });
-    });
+    const timed = await withinDeadline(lookup, left, this.timers);
+    return timed.kind === 'done' ? timed.value : null;
   }
 }
 

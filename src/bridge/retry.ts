@@ -1,9 +1,8 @@
 import { BridgeError, isBridgeError } from '../errors.js';
 
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { Timers } from '../util/timers.js';
+
+export type { Timers };
 
 export interface AttemptGuard {
   readonly timeoutMs: number;

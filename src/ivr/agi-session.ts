@@ -2,15 +2,9 @@ import type { Socket } from 'node:net';
 import { BridgeError } from '../errors.js';
 import { parseEnvLine, parseReplyLine, type AgiEnvironment, type AgiReply } from './agi-protocol.js';
 
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import { realTimers, type Timers } from '../util/timers.js';
 
-export const realTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+export type { Timers };
 
 export interface AgiSessionOptions {
   /** Each command's reply must arrive within this long. */

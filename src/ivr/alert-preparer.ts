@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { alertTexts, buildAlertVariables, DEFAULT_MAX_ALERTS, type AlertVariable } from './alert-variables.js';
 import { compileSoundRules } from './sound-rules.js';
 import type { Tts } from './tts.js';
+import { withinDeadline } from '../util/deadline.js';
 
 export interface AlertPreparerOptions {
   readonly alerts: AlertsConfig;
@@ -47,11 +48,8 @@ export function createAlertPreparer(options: AlertPreparerOptions): AlertPrepare
   };
 }
 
-function withDeadline(sound: Promise<string | null>, ms: number | undefined): Promise<string | null> {
+async function withDeadline(sound: Promise<string | null>, ms: number | undefined): Promise<string | null> {
   if (ms === undefined) return sound;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), Math.max(0, ms));
-  });
-  return Promise.race([sound, late]).finally(() => clearTimeout(timer));
+  const timed = await withinDeadline(sound, ms);
+  return timed.kind === 'done' ? timed.value : null;
 }

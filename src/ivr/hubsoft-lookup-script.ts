@@ -4,6 +4,7 @@ import { isBridgeError } from '../errors.js';
 import type { AlertPreparer } from './alert-preparer.js';
 import { callerIdOf, formatSetVariable } from './agi-protocol.js';
 import type { AgiScript } from './fastagi-server.js';
+import { withinDeadline } from '../util/deadline.js';
 
 /** The name the dialplan calls: AGI(agi://127.0.0.1/hubsoft-lookup,${CHANNEL(linkedid)}). */
 export const HUBSOFT_LOOKUP_SCRIPT = 'hubsoft-lookup';
@@ -54,23 +55,14 @@ export async function lookupWithin(
   deadlineMs: number,
   logger?: Logger,
 ): Promise<LookupResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), deadlineMs);
-  });
-  try {
-    const outcome = await Promise.race([lookup(callerId, linkedid), late]);
-    if (outcome === 'late') {
-      logger?.warn({ linkedid, deadlineMs }, 'FastAGI lookup over its deadline: HUBSOFT_LOOKUP=error');
-      return errorResult(callerId, 'LOOKUP_TIMEOUT');
-    }
-    return outcome;
-  } catch (err) {
-    logger?.warn({ linkedid, err }, 'FastAGI lookup failed: HUBSOFT_LOOKUP=error');
-    return errorResult(callerId, isBridgeError(err) ? err.code : 'LOOKUP_FAILED');
-  } finally {
-    clearTimeout(timer);
+  const timed = await withinDeadline(Promise.resolve().then(() => lookup(callerId, linkedid)), deadlineMs);
+  if (timed.kind === 'done') return timed.value;
+  if (timed.kind === 'late') {
+    logger?.warn({ linkedid, deadlineMs }, 'FastAGI lookup over its deadline: HUBSOFT_LOOKUP=error');
+    return errorResult(callerId, 'LOOKUP_TIMEOUT');
   }
+  logger?.warn({ linkedid, err: timed.error }, 'FastAGI lookup failed: HUBSOFT_LOOKUP=error');
+  return errorResult(callerId, isBridgeError(timed.error) ? timed.error.code : 'LOOKUP_FAILED');
 }
 
 function errorResult(raw: string, reason: string): LookupResult {

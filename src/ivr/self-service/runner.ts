@@ -1,8 +1,8 @@
 import { isBridgeError } from '../../errors.js';
 import { callerIdOf, formatSetVariable } from '../agi-protocol.js';
-import { realTimers } from '../agi-session.js';
+import { realTimers } from '../../util/timers.js';
 import type { AgiScript } from '../fastagi-server.js';
-import { withinDeadline } from './deadline.js';
+import { withinDeadline } from '../../util/deadline.js';
 import type { CommandOutcome, SelfServiceCommand, SelfServiceShared } from './types.js';
 
 /**

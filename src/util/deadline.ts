@@ -1,11 +1,10 @@
-import type { Timers } from '../agi-session.js';
-import { realTimers } from '../agi-session.js';
+import { realTimers, type Timers } from './timers.js';
 
 export type Timed<T> = { readonly kind: 'done'; readonly value: T } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'late' };
 
 /**
- * Waits for `work` at most `ms`. Never rejects. A late piece of work goes on in the background (HubSoft cannot be
- * told to stop); `onLate` lets the caller account for its eventual outcome.
+ * Waits for `work` at most `ms`. Never rejects, and clears its timer. Late work goes on in the
+ * background (HubSoft cannot be told to stop); the caller decides what a late or failed outcome means.
  */
 export async function withinDeadline<T>(work: Promise<T>, ms: number, timers: Timers = realTimers): Promise<Timed<T>> {
   let handle: unknown;
