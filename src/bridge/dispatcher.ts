@@ -4,6 +4,8 @@ import type { NotifyConfig } from '../config/schema.js';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { backoffDelay } from '../util/backoff.js';
+import { realTimers } from '../util/timers.js';
+import { OutageGate } from './outage-gate.js';
 import { isRetryable, runAttempt, type Timers } from './retry.js';
 
 export type { Timers };
@@ -100,11 +102,6 @@ const COUNTER = {
   'dropped-shutdown': 'droppedShutdown',
 } as const satisfies Record<JobOutcome, keyof DispatcherStats>;
 
-const defaultTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
 /**
  * Every HubSoft request goes through here. p-queue gives concurrency and the rate limit; on top of it,
  * one FIFO lane per key keeps a ring's cancel behind its notify until that notify finished (sent or
@@ -119,9 +116,7 @@ export class Dispatcher {
   private readonly lanes = new Map<string, Entry[]>();
   private readonly pumps = new Set<Promise<void>>();
   private readonly sleepers = new Set<() => void>();
-  private readonly held: Array<{ readonly entry: Entry; readonly wake: () => void }> = [];
-  /** Set while HubSoft is failing (holdDuringOutage); probe is the one job allowed to try. */
-  private outage: { probe: Entry | null } | null = null;
+  private readonly gate: OutageGate<Entry>;
   private nextOrder = 0;
   private readonly idleWaiters: Array<() => void> = [];
   private readonly shutdown = new AbortController();
@@ -135,7 +130,8 @@ export class Dispatcher {
 
   constructor(private readonly options: DispatcherOptions) {
     const { config } = options;
-    this.timers = options.timers ?? defaultTimers;
+    this.timers = options.timers ?? realTimers;
+    this.gate = new OutageGate(options.logger);
     this.random = options.random ?? Math.random;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
     // Every queued job listens on the shutdown signal; thousands may wait at once.
@@ -189,8 +185,8 @@ export class Dispatcher {
       running: this.running,
       retryWaiting: this.sleepers.size,
       keys: this.lanes.size,
-      outage: this.outage !== null,
-      held: this.held.length,
+      outage: this.gate.active,
+      held: this.gate.heldCount,
       ...this.counts,
     };
   }
@@ -231,7 +227,7 @@ export class Dispatcher {
   private abandonAll(): void {
     this.shutdown.abort(new BridgeError('HUBSOFT_TIMEOUT', 'The bridge is shutting down; the HubSoft request was abandoned.'));
     for (const wake of [...this.sleepers]) wake();
-    for (const { wake } of this.held.splice(0)) wake();
+    this.gate.releaseAll();
     this.queue.clear();
   }
 
@@ -250,7 +246,7 @@ export class Dispatcher {
       this.total--;
       this.report(entry.job, outcome, outcome === 'failed' ? { attempts: entry.attempts, error: entry.lastError } : { attempts: entry.attempts });
       // After report: a job the caller enqueued again from onResult is held by now and can be the next probe.
-      if (this.outage?.probe === entry) this.nextProbe();
+      if (this.gate.isProbe(entry)) this.gate.nextProbe();
     }
     this.lanes.delete(key);
     if (this.total === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -261,7 +257,7 @@ export class Dispatcher {
     const { job } = entry;
     for (;;) {
       if (this.shutdown.signal.aborted) return 'dropped-shutdown';
-      while (this.outage && this.outage.probe !== entry && !this.shutdown.signal.aborted) await this.waitForTurn(entry);
+      while (this.gate.mustWait(entry) && !this.shutdown.signal.aborted) await this.gate.waitForTurn(entry);
       if (this.shutdown.signal.aborted) return 'dropped-shutdown';
       let result: AttemptResult;
       try {
@@ -273,7 +269,7 @@ export class Dispatcher {
         return 'dropped-shutdown';
       }
       if (result.type === 'ok') {
-        this.endOutage();
+        this.gate.end();
         return 'sent';
       }
       if (result.type === 'stale') {
@@ -286,13 +282,14 @@ export class Dispatcher {
       const context = { key: job.key, job: job.describe, attempts: entry.attempts, err: error };
       if (!isRetryable(error)) {
         // HubSoft answered: whatever is wrong with this request, the server is there.
-        this.endOutage();
+        this.gate.end();
         logger.error(context, 'HubSoft refused the request: not retried');
         return 'failed';
       }
-      this.startOutage(entry);
+      // Jobs sleeping before a retry stop waiting on their own timers and queue up behind the probe.
+      if (this.options.holdDuringOutage && this.gate.fail(entry, this.total)) for (const wake of [...this.sleepers]) wake();
       // Not the probe: no backoff of its own, it waits behind the probe (and may become the next one).
-      if (this.outage && this.outage.probe !== entry) continue;
+      if (this.gate.mustWait(entry)) continue;
       const now = clock();
       const left = (entry.firstAttemptAt ?? now) + config.retryDeadlineMs - now;
       if (left <= 0) {
@@ -328,46 +325,6 @@ export class Dispatcher {
     } finally {
       this.running--;
     }
-  }
-
-  private startOutage(entry: Entry): void {
-    if (!this.options.holdDuringOutage) return;
-    if (this.outage) {
-      this.outage.probe ??= entry;
-      return;
-    }
-    this.outage = { probe: entry };
-    this.options.logger.warn({ key: entry.job.key, queued: this.total }, 'HubSoft is failing: holding requests, one probe retries until it answers');
-    // Jobs sleeping before a retry stop waiting on their own timers and queue up behind the probe.
-    for (const wake of [...this.sleepers]) wake();
-  }
-
-  private endOutage(): void {
-    if (!this.outage) return;
-    this.outage = null;
-    const held = this.held.splice(0).sort((a, b) => a.entry.order - b.entry.order);
-    if (held.length > 0) this.options.logger.info({ held: held.length }, 'HubSoft answered again: resuming held requests in order');
-    for (const { wake } of held) wake();
-  }
-
-  /** The probe finished without HubSoft answering (gave up, stale, abandoned): the oldest held job probes next. */
-  private nextProbe(): void {
-    if (!this.outage) return;
-    this.outage.probe = null;
-    if (this.held.length === 0) return;
-    let oldest = 0;
-    for (let i = 1; i < this.held.length; i++) if (this.held[i]!.entry.order < this.held[oldest]!.entry.order) oldest = i;
-    const [next] = this.held.splice(oldest, 1);
-    this.outage.probe = next!.entry;
-    next!.wake();
-  }
-
-  private waitForTurn(entry: Entry): Promise<void> {
-    if (this.outage && this.outage.probe === null) {
-      this.outage.probe = entry;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.held.push({ entry, wake: resolve }));
   }
 
   private isStale(job: DispatchJob): boolean {
