@@ -1,5 +1,5 @@
 import { isBridgeError } from '../errors.js';
-import type { BridgeMetrics } from './metrics.js';
+import { hubsoftRoute, type BridgeMetrics } from './metrics.js';
 
 type SearchParams = Readonly<Record<string, string | number>>;
 
@@ -7,6 +7,8 @@ interface Api {
   get(path: string, searchParams: SearchParams): Promise<Record<string, unknown>>;
   post(path: string, json: unknown): Promise<Record<string, unknown>>;
 }
+
+const TRANSPORT_LABELS: Partial<Record<string, string>> = { HUBSOFT_TIMEOUT: 'timeout', HUBSOFT_UNREACHABLE: 'unreachable' };
 
 /** Outcome of the last HubSoft API call, for /healthz. */
 export interface HubsoftHealth {
@@ -22,14 +24,14 @@ export interface HubsoftHealth {
 export function meteredApi(api: Api, metrics: BridgeMetrics, health: HubsoftHealth, now: () => number = Date.now): Api {
   const timed = async <T>(path: string, call: () => Promise<T>): Promise<T> => {
     const started = performance.now();
-    const route = metricsRoute(path);
+    const route = hubsoftRoute(path);
     try {
       const result = await call();
       metrics.observeHubsoftRequest(route, 200, (performance.now() - started) / 1000);
       Object.assign(health, { up: true, detail: 'last request accepted', at: now() });
       return result;
     } catch (error) {
-      const status = isBridgeError(error) ? (error.details.status as number | undefined) ?? error.code : 'error';
+      const status = isBridgeError(error) ? ((error.details.status as number | undefined) ?? TRANSPORT_LABELS[error.code] ?? 'error') : 'error';
       metrics.observeHubsoftRequest(route, status, (performance.now() - started) / 1000);
       if (isOutage(error)) Object.assign(health, { up: false, detail: error instanceof Error ? error.message : String(error), at: now() });
       throw error;
@@ -39,13 +41,6 @@ export function meteredApi(api: Api, metrics: BridgeMetrics, health: HubsoftHeal
     get: (path, searchParams) => timed(path, () => api.get(path, searchParams)),
     post: (path, json) => timed(path, () => api.post(path, json)),
   };
-}
-
-function metricsRoute(path: string): string {
-  if (path.includes('/pbx/ligacao/notificar')) return 'notificar';
-  if (path.includes('/pbx/ligacao/cancelar')) return 'cancelar';
-  if (path.includes('/integracao/cliente')) return 'cliente';
-  return 'other';
 }
 
 function isOutage(error: unknown): boolean {
