@@ -20,6 +20,13 @@ export interface TrackerOptions {
 
 const IDLE_SWEEP_EVERY_MS = 60_000;
 
+/** Caller IDs are data from the network: kept short (no real number or name comes near this). */
+const MAX_CALLER_FIELD = 80;
+
+function clip(value: string | undefined): string {
+  return (value ?? '').slice(0, MAX_CALLER_FIELD);
+}
+
 /** Every AMI event the tracker reads; the installer's eventfilter lines must let all of them through. */
 export const TRACKER_EVENTS = [
   'Newchannel',
@@ -183,8 +190,8 @@ export class CallTracker {
     const outbound = !inbound && deviceExtension !== null && dialled.length > this.longestExtension;
     call.info = {
       linkedid: call.linkedid,
-      callerNumber: outbound ? dialled : (e.calleridnum ?? ''),
-      callerName: outbound ? '' : (e.calleridname ?? ''),
+      callerNumber: clip(outbound ? dialled : e.calleridnum),
+      callerName: outbound ? '' : clip(e.calleridname),
       did: inbound ? (e.exten ?? '') : '',
       direction: inbound ? 'inbound' : outbound ? 'outbound' : deviceExtension ? 'internal' : 'unknown',
       callerChannel: e.channel ?? '',
@@ -198,7 +205,7 @@ export class CallTracker {
   private onNewCallerid(e: AmiEvent, now: number): void {
     const call = this.touch(e, now);
     if (call && e.uniqueid === call.linkedid && call.info.direction === 'inbound' && e.calleridnum) {
-      call.info = { ...call.info, callerNumber: e.calleridnum, callerName: e.calleridname ?? call.info.callerName };
+      call.info = { ...call.info, callerNumber: clip(e.calleridnum), callerName: e.calleridname === undefined ? call.info.callerName : clip(e.calleridname) };
     }
   }
 
@@ -208,7 +215,7 @@ export class CallTracker {
     if (!call || !dest || dest.isLocal || !e.destuniqueid || !this.isExtension(dest.resource)) return;
     this.calls.adopt(e.destuniqueid, call);
     if (call.info.callerNumber === '' && call.info.direction === 'unknown' && e.channel !== e.destchannel) {
-      call.info = { ...call.info, callerNumber: e.calleridnum ?? '', callerName: e.calleridname ?? '', callerChannel: call.info.callerChannel || (e.channel ?? '') };
+      call.info = { ...call.info, callerNumber: clip(e.calleridnum), callerName: clip(e.calleridname), callerChannel: call.info.callerChannel || (e.channel ?? '') };
     }
     if (!this.shouldNotify(call.info)) return;
     if (this.legs.has(e.destuniqueid)) return;
