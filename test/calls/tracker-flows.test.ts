@@ -91,10 +91,17 @@ describe('call tracker: grace, bounds, resync', () => {
     call.endInDialplan();
     const frames = s.frames();
     const endOfRing = frames.findIndex((f) => f.fields.Event === 'DialEnd');
-    const { outputs, tracker, now } = run(frames.slice(0, endOfRing + 1));
-    expect(outputs.filter((o) => o.type === 'stopped')).to.have.length(1, 'stopped once the grace expired');
-    now.t += 1;
-    expect(tracker.advance()).to.deep.equal([]);
+    const now = { t: 0 };
+    const tracker = new CallTracker({ config: callsConfig({ reringGraceMs: 1500 }), clock: () => now.t });
+    for (const f of frames.slice(0, endOfRing + 1)) tracker.handle(normaliseFields(f.fields) as AmiEvent);
+    const endedAt = now.t;
+    expect(tracker.nextDeadline()).to.equal(endedAt + 1500);
+    now.t = endedAt + 1499;
+    expect(tracker.advance(), 'nothing before the grace ran out').to.deep.equal([]);
+    now.t = endedAt + 1500;
+    const out = tracker.advance();
+    expect(out.map((o) => (o.type === 'stopped' ? `${o.extension}:${o.reason}` : o.type))).to.deep.equal(['1001:missed']);
+    expect(tracker.stats()).to.include({ liveCalls: 1, openRings: 0 }, 'the call itself goes on');
   });
 
   it('forgets a call whose Hangup was lost after idleCallTimeoutMs, closing its ring', () => {
