@@ -8,18 +8,8 @@ import { notifySchema, type NotifyConfig } from '../../src/config/schema.js';
 import { BridgeError } from '../../src/errors.js';
 import { pino } from 'pino';
 import { silentLogger } from '../../src/log/logger.js';
+import { seededRandom as seeded } from '../support/random.js';
 
-/** Small deterministic PRNG so "random" durations are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const http = (status: number) => new BridgeError('HUBSOFT_HTTP', `HubSoft answered HTTP ${status}`, { status });
 

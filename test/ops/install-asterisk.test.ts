@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runInstall, runUninstall, type InstallOptions } from '../../src/ops/install/run.js';
-import { ASTERISK_EXTENSIONS_CONF, ASTERISK_MANAGER_CONF, captureIo, FIXED_SECRET, HUBSOFT_FLAGS, makeTree, SNIPPET_ASTERISK, snapshotTree, type TempTree } from './install-fixtures.js';
+import { ASTERISK_EXTENSIONS_CONF, ASTERISK_MANAGER_CONF, captureIo, FIXED_SECRET, installOptions, makeTree, SNIPPET_ASTERISK, snapshotTree, type TempTree } from './install-fixtures.js';
 
 describe('install --asterisk --root TMP', () => {
   let tree: TempTree;
@@ -10,17 +10,7 @@ describe('install --asterisk --root TMP', () => {
 
   beforeEach(async () => {
     tree = await makeTree('asterisk');
-    options = {
-      root: tree.root,
-      flavor: 'asterisk',
-      dryRun: false,
-      force: false,
-      eventFilter: true,
-      hubsoft: { ...HUBSOFT_FLAGS },
-      packageDir: tree.pkg,
-      runtime: { nodePath: '/usr/bin/node', entryPath: '/usr/lib/node_modules/hubsoft-pbx-bridge/dist/src/cli/bin.js' },
-      generateSecret: () => FIXED_SECRET,
-    };
+    options = installOptions(tree, 'asterisk', { nodePath: '/usr/bin/node', entryPath: '/usr/lib/node_modules/hubsoft-pbx-bridge/dist/src/cli/bin.js' });
   });
   afterEach(() => tree.cleanup());
 

@@ -10,6 +10,7 @@ import {
   FREEPBX_MANAGER_ADDITIONAL,
   FREEPBX_MANAGER_CUSTOM,
   HUBSOFT_FLAGS,
+  installOptions,
   makeTree,
   SNIPPET_FREEPBX,
   snapshotTree,
@@ -22,17 +23,7 @@ describe('install --freepbx --root TMP', () => {
 
   beforeEach(async () => {
     tree = await makeTree('freepbx');
-    options = {
-      root: tree.root,
-      flavor: 'freepbx',
-      dryRun: false,
-      force: false,
-      eventFilter: true,
-      hubsoft: { ...HUBSOFT_FLAGS },
-      packageDir: tree.pkg,
-      runtime: { nodePath: '/opt/hubsoft-pbx-bridge/node/bin/node', entryPath: '/opt/hubsoft-pbx-bridge/app/dist/src/cli/bin.js' },
-      generateSecret: () => FIXED_SECRET,
-    };
+    options = installOptions(tree, 'freepbx', { nodePath: '/opt/hubsoft-pbx-bridge/node/bin/node', entryPath: '/opt/hubsoft-pbx-bridge/app/dist/src/cli/bin.js' });
   });
   afterEach(() => tree.cleanup());
 

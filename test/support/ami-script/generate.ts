@@ -1,6 +1,7 @@
 import { AmiScript } from './script.js';
 import type { CallFlow } from './call.js';
 import type { Frame } from './frame.js';
+import { seededRandom as rng } from '../random.js';
 
 export interface GenerateOptions {
   /** Include VarSet/Newexten/DeviceStateChange... Default true. */
@@ -11,17 +12,6 @@ export interface GenerateOptions {
   readonly meanGapMs?: number;
 }
 
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KINDS = ['direct-answered', 'direct-missed', 'direct-gave-up', 'ringgroup', 'queue-local', 'queue-abandon', 'anonymous'] as const;
 
