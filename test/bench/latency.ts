@@ -19,10 +19,6 @@ const LOOKUP_DELAY_MS = Number(process.env.BENCH_LOOKUP_DELAY_MS ?? 50);
 /** BENCH_LATENCY_COLD=0 runs the warm scenarios only (quicker while working on the fast path). */
 const COLD = (process.env.BENCH_LATENCY_COLD ?? '1') !== '0';
 
-interface Ring {
-  readonly key: string;
-  readonly index: number;
-}
 
 /** The ringing DialBegin of an extension's device (PJSIP/NNNN-...), keyed ramal/telefone. */
 function ringOf(frame: Frame): string | undefined {

@@ -5,7 +5,7 @@
  * "Page not found" elsewhere. A wrong key: the seed is silent; the fake answers 200 "N" "Chave inválida".
  */
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 
 export const GSAN_PATH = '/gsan/chatbot/enviarCodigoValidacaoEmailCliente';
 export const FAKE_GSAN_KEY = 'jjFsdi45iHDYHdt78dJT-EH';
@@ -30,7 +30,6 @@ export interface FakeGsan {
 export async function startFakeGsan(customers: readonly FakeGsanCustomer[] = [{ cpfCnpj: '12345678909', email: 'carlos@example.com.br' }], key = FAKE_GSAN_KEY): Promise<FakeGsan> {
   const requests: FakeGsan['requests'] = [];
   const sent: FakeGsan['sent'] = [];
-  const sockets = new Set<Socket>();
   let delayMs = 0;
   let sendFails = false;
   const mask = (email: string): string => email.replace(/^(.{0,3}).*?(.{0,3})@/, '$1*****$2@');
@@ -79,15 +78,7 @@ export async function startFakeGsan(customers: readonly FakeGsanCustomer[] = [{ 
       else respond();
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port, close } = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
@@ -98,10 +89,6 @@ export async function startFakeGsan(customers: readonly FakeGsanCustomer[] = [{ 
     failSending: (fail) => {
       sendFails = fail;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

@@ -6,10 +6,10 @@
  * validation failures answer 422 (configurable) with HubSoft's {status:"error", msg}.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { sampleClients, sampleInvoices, type FakeClient, type FakeInvoice } from './sample-clients.js';
 import { answerSelfService, selfServiceRoute, type FakeAtendimento, type FakeSend, type FakeUnlock, type SelfServiceState } from './fake-hubsoft-routes.js';
+import { listenOnLoopback } from './loopback-server.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -112,7 +112,6 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
   const failures: { kind: FailureKind; scope: FailureScope }[] = [];
   const requests: RecordedRequest[] = [];
   const windows = new Map<string, PbxWindow>();
-  const sockets = new Set<Socket>();
   const selfService: SelfServiceState = {
     clients: () => clients,
     invoices: options.invoices ?? sampleInvoices(),
@@ -271,15 +270,7 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
       else answer();
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port, close } = await listenOnLoopback(server);
   const norm = (p: string): string => `/${p.replace(/^\/+/, '')}`;
 
   return {
@@ -288,11 +279,7 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
     requests,
     windows,
     tokensIssued: () => issued,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close,
     setClients: (next) => {
       clients = next;
     },
