@@ -20,7 +20,7 @@ export interface AmiConnectionOptions {
   readonly now?: () => number;
   /** Jitter source in [0, 1). */
   readonly random?: () => number;
-  /** Makes one session per TCP connection; defaults to our own reader (fast-session.ts). librarySessionFactory() is the asterisk-manager one. */
+  /** Makes one session per TCP connection; defaults to our own reader (fast-session.ts); the asterisk-manager one lives in test/support/library-session.ts. */
   readonly createSession?: AmiSessionFactory;
 }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { AmiConnection } from '../../src/ami/connection.js';
 import { fastSessionFactory, NOISE_EVENTS } from '../../src/ami/fast-session.js';
-import { librarySessionFactory } from '../../src/ami/library-session.js';
+import { librarySessionFactory } from '../support/library-session.js';
 import type { AmiSessionFactory } from '../../src/ami/session.js';
 import { startFakeAmi, type FakeAmi } from '../support/fake-ami.js';
 import { eventsAfterLogin, loadFixture } from '../support/transcript.js';

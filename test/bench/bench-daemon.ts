@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { AmiConnection } from '../../src/ami/connection.js';
 import { fastSessionFactory, NOISE_EVENTS } from '../../src/ami/fast-session.js';
-import { librarySessionFactory } from '../../src/ami/library-session.js';
+import { librarySessionFactory } from '../support/library-session.js';
 import type { AmiSessionFactory } from '../../src/ami/session.js';
 import { Daemon } from '../../src/cli/daemon.js';
 import { parseConfig } from '../../src/config/load.js';

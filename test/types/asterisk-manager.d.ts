@@ -1,6 +1,6 @@
 /**
  * Our own typings for asterisk-manager 0.2.0 (lib/ami.js), written from its source:
- * the DefinitelyTyped package describes a different API. Only src/ami/library-session.ts
+ * the DefinitelyTyped package describes a different API. Only test/support/library-session.ts
  * may import the library; the rest of the bridge sees AmiEvent/AmiResponse.
  *
  * What the library does, as typed here:

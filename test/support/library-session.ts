@@ -1,6 +1,6 @@
 import Manager, { type ManagerInstance, type ManagerMessage } from 'asterisk-manager';
-import { normaliseMessage } from './normalise.js';
-import type { AmiSession, AmiSessionFactory, AmiSessionHandlers, AmiTarget } from './session.js';
+import { normaliseMessage } from '../../src/ami/normalise.js';
+import type { AmiSession, AmiSessionFactory, AmiSessionHandlers, AmiTarget } from '../../src/ami/session.js';
 
 /** Builds the library instance; never auto-connects (no port), never keepConnected. */
 export type ManagerFactory = (target: AmiTarget) => ManagerInstance;
