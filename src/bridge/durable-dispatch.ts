@@ -11,7 +11,8 @@ import { isRetryable } from './retry.js';
 export interface PbxSender {
   /** The body for a ring, or null when this extension is not sent to HubSoft. The same ring gives the same body. */
   bodyFor(ring: RingNotice): PbxCallBody | null;
-  send(route: OutboxRoute, body: PbxCallBody): Promise<void>;
+  /** Sends one request; `signal` aborts it (shutdown, the dispatcher's attempt timeout). */
+  send(route: OutboxRoute, body: PbxCallBody, signal?: AbortSignal): Promise<void>;
 }
 
 export interface DurableDispatchOptions {
@@ -304,15 +305,15 @@ export class DurableDispatch {
       createdAt: item.createdAt,
       order: item.order,
       describe: item.describe,
-      run: () => this.send(item),
+      run: (signal) => this.send(item, signal),
     };
     this.jobs.set(job, item);
     this.inDispatcher += 1;
     this.options.dispatcher.enqueue(job);
   }
 
-  private async send(item: Item): Promise<void> {
-    await this.options.sender.send(item.route, item.body);
+  private async send(item: Item, signal: AbortSignal): Promise<void> {
+    await this.options.sender.send(item.route, item.body, signal);
     if (item.ring) this.options.onSent?.(item.route, item.body, item.ring, item.reason);
   }
 

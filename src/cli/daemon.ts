@@ -75,8 +75,8 @@ export class Daemon {
       dispatcher: this.dispatcher,
       sender: {
         bodyFor: (ring) => crm.bodyFor(ring),
-        send: async (route, body) => {
-          await (route === 'notificar' ? pbx.notify(body) : pbx.cancel(body));
+        send: async (route, body, signal) => {
+          await (route === 'notificar' ? pbx.notify(body, { signal }) : pbx.cancel(body, { signal }));
         },
       },
       logger: logger.child({ component: 'outbox' }),

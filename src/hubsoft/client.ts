@@ -5,6 +5,11 @@ import { createHubsoftHttp, expectSuccess, type HttpOptions, type HttpRequest, t
 
 export type SearchParams = Readonly<Record<string, string | number>>;
 
+export interface RequestOptions {
+  /** Aborts the HTTP request (shutdown, the dispatcher's attempt timeout). */
+  readonly signal?: AbortSignal;
+}
+
 /** Authenticated HubSoft API calls: Bearer token, one re-login and retry on 401, body status checked. */
 export class HubsoftClient {
   constructor(
@@ -12,12 +17,12 @@ export class HubsoftClient {
     readonly auth: TokenProvider,
   ) {}
 
-  get(path: string, searchParams: SearchParams = {}): Promise<Record<string, unknown>> {
-    return this.call({ method: 'GET', path, searchParams });
+  get(path: string, searchParams: SearchParams = {}, options: RequestOptions = {}): Promise<Record<string, unknown>> {
+    return this.call({ method: 'GET', path, searchParams, ...options });
   }
 
-  post(path: string, json: unknown): Promise<Record<string, unknown>> {
-    return this.call({ method: 'POST', path, json });
+  post(path: string, json: unknown, options: RequestOptions = {}): Promise<Record<string, unknown>> {
+    return this.call({ method: 'POST', path, json, ...options });
   }
 
   /** Closes kept-alive connections (shutdown). */

@@ -23,7 +23,13 @@ export interface DirectAnswer {
 }
 
 export interface DirectPoster {
-  post(path: string, json: unknown, headers: Readonly<Record<string, string>> | undefined, searchParams?: Readonly<Record<string, string | number>>): Promise<DirectAnswer>;
+  post(
+    path: string,
+    json: unknown,
+    headers: Readonly<Record<string, string>> | undefined,
+    searchParams?: Readonly<Record<string, string | number>>,
+    signal?: AbortSignal,
+  ): Promise<DirectAnswer>;
   /** Destroys the kept-alive sockets (daemon stop). */
   close(): void;
 }
@@ -45,7 +51,7 @@ export function createDirectPoster(options: DirectOptions): DirectPoster {
     : new HttpAgent({ keepAlive: true, timeout: 5000 });
   const send = secure ? httpsRequest : httpRequest;
 
-  const once = (url: URL, body: Buffer, headers: Record<string, string>): Promise<DirectAnswer & { reused: boolean; error?: unknown }> =>
+  const once = (url: URL, body: Buffer, headers: Record<string, string>, signal?: AbortSignal): Promise<DirectAnswer & { reused: boolean; error?: unknown }> =>
     new Promise((resolve) => {
       let settled = false;
       let req: ClientRequest | undefined;
@@ -63,6 +69,7 @@ export function createDirectPoster(options: DirectOptions): DirectPoster {
         agent,
         headers: { ...options.headers, ...headers, 'content-type': 'application/json', 'content-length': String(body.length) },
         ...(secure ? { rejectUnauthorized: options.rejectUnauthorized, ...(options.ca ? { ca: options.ca } : {}) } : {}),
+        ...(signal ? { signal } : {}),
       });
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
@@ -81,13 +88,13 @@ export function createDirectPoster(options: DirectOptions): DirectPoster {
     });
 
   return {
-    async post(path, json, headers = {}, searchParams) {
+    async post(path, json, headers = {}, searchParams, signal) {
       const url = new URL(path.replace(/^\/+/, ''), base);
       for (const [name, value] of Object.entries(searchParams ?? {})) url.searchParams.set(name, String(value));
       const body = Buffer.from(JSON.stringify(json ?? null), 'utf8');
-      let answer = await once(url, body, headers);
+      let answer = await once(url, body, headers, signal);
       // A kept-alive socket the server closed as we picked it: the request never reached it, send it once more.
-      if (answer.error && answer.reused && (answer.error as { code?: string }).code === 'ECONNRESET') answer = await once(url, body, headers);
+      if (answer.error && answer.reused && !signal?.aborted && (answer.error as { code?: string }).code === 'ECONNRESET') answer = await once(url, body, headers, signal);
       if (answer.error) throw answer.error;
       return { statusCode: answer.statusCode, text: answer.text };
     },

@@ -12,6 +12,8 @@ export interface HttpRequest {
   readonly searchParams?: Readonly<Record<string, string | number>>;
   readonly json?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Aborts the request (shutdown, the dispatcher's attempt timeout). */
+  readonly signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -91,7 +93,7 @@ export function createHubsoftHttp(config: HubsoftConfig, options: HttpOptions = 
       if (request.method === 'POST') {
         let answer;
         try {
-          answer = await direct.post(request.path, request.json, request.headers, request.searchParams);
+          answer = await direct.post(request.path, request.json, request.headers, request.searchParams, request.signal);
         } catch (error) {
           throw mapTransportError(error, request);
         }
@@ -104,6 +106,7 @@ export function createHubsoftHttp(config: HubsoftConfig, options: HttpOptions = 
           searchParams: request.searchParams as Record<string, string | number> | undefined,
           json: request.json,
           headers: request.headers,
+          ...(request.signal ? { signal: request.signal } : {}),
         });
       } catch (error) {
         throw mapTransportError(error, request);

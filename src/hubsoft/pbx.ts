@@ -6,7 +6,7 @@ export const CANCEL_PATH = 'api/v1/integracao/pbx/ligacao/cancelar';
 
 /** The one thing PbxApi needs from the HTTP side (HubsoftClient fits). */
 export interface ApiPoster {
-  post(path: string, json: unknown): Promise<Record<string, unknown>>;
+  post(path: string, json: unknown, options?: { signal?: AbortSignal }): Promise<Record<string, unknown>>;
 }
 
 const MAX_PARAMS = 20;
@@ -20,13 +20,13 @@ export class PbxApi {
   constructor(private readonly client: ApiPoster) {}
 
   /** Opens the call window for the user of this extension. Resolves with HubSoft's msg. */
-  async notify(body: PbxCallBody): Promise<string> {
-    return msgOf(await this.client.post(NOTIFY_PATH, validatePbxBody(body)));
+  async notify(body: PbxCallBody, options: { signal?: AbortSignal } = {}): Promise<string> {
+    return msgOf(await this.client.post(NOTIFY_PATH, validatePbxBody(body), options));
   }
 
   /** Closes the window (missed call) if it is still open. Resolves with HubSoft's msg. */
-  async cancel(body: PbxCallBody): Promise<string> {
-    return msgOf(await this.client.post(CANCEL_PATH, validatePbxBody(body)));
+  async cancel(body: PbxCallBody, options: { signal?: AbortSignal } = {}): Promise<string> {
+    return msgOf(await this.client.post(CANCEL_PATH, validatePbxBody(body), options));
   }
 }
 

@@ -5,7 +5,7 @@ type SearchParams = Readonly<Record<string, string | number>>;
 
 interface Api {
   get(path: string, searchParams: SearchParams): Promise<Record<string, unknown>>;
-  post(path: string, json: unknown): Promise<Record<string, unknown>>;
+  post(path: string, json: unknown, options?: { signal?: AbortSignal }): Promise<Record<string, unknown>>;
 }
 
 const TRANSPORT_LABELS: Partial<Record<string, string>> = { HUBSOFT_TIMEOUT: 'timeout', HUBSOFT_UNREACHABLE: 'unreachable' };
@@ -39,7 +39,7 @@ export function meteredApi(api: Api, metrics: BridgeMetrics, health: HubsoftHeal
   };
   return {
     get: (path, searchParams) => timed(path, () => api.get(path, searchParams)),
-    post: (path, json) => timed(path, () => api.post(path, json)),
+    post: (path, json, options) => timed(path, () => api.post(path, json, options)),
   };
 }
 

@@ -118,4 +118,16 @@ describe('hubsoft/pbx: notificar and cancelar', () => {
     expect((error as { details: { status: number; msg: string } }).details).to.deep.include({ status: 422 });
     expect((error as Error).message).to.contain('id cliente');
   });
+
+  it('an aborted signal (shutdown) stops the POST at once instead of waiting for a slow HubSoft', async () => {
+    await pbx.notify(buildPbxBody({ ramal: '111' }, null)); // warm: token and connection
+    fake.setDelay(5000);
+    const controller = new AbortController();
+    const pending = pbx.cancel(buildPbxBody({ ramal: '111' }, null), { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    const error = await pending.then(() => null, (e: unknown) => e);
+    // Without the abort the fake would answer success after 5 s and there would be no error.
+    expect(error, 'the request was aborted').to.be.instanceOf(Error);
+    fake.setDelay(0);
+  });
 });
