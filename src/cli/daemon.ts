@@ -18,8 +18,8 @@ import { registerSelfService, type SelfService } from '../ivr/self-service/regis
 import type { Logger } from '../log/logger.js';
 import type { LookupResult } from '../hubsoft/types.js';
 import { startHealthServer, type HealthReport } from '../ops/health-server.js';
-import { meteredApi, type HubsoftHealth } from '../ops/metered-api.js';
-import { createMetrics, type BridgeMetrics } from '../ops/metrics.js';
+import { healthTrackedApi, type HubsoftHealth } from '../ops/hubsoft-health.js';
+import { createMetrics, hubsoftRoute, type BridgeMetrics } from '../ops/metrics.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -54,8 +54,11 @@ export class Daemon {
   constructor(private readonly options: DaemonOptions) {
     const { config, logger } = options;
     this.metrics = createMetrics();
-    this.hubsoft = createHubsoftClient(config.hubsoft, { logger: logger.child({ component: 'hubsoft' }) });
-    const api = meteredApi(this.hubsoft, this.metrics, this.hubsoftHealth);
+    this.hubsoft = createHubsoftClient(config.hubsoft, {
+      logger: logger.child({ component: 'hubsoft' }),
+      observe: (request, status, seconds) => this.metrics.observeHubsoftRequest(hubsoftRoute(request.path), status, seconds),
+    });
+    const api = healthTrackedApi(this.hubsoft, this.hubsoftHealth);
     this.customers = new CustomerLookup({ client: api, config: config.lookup, logger: logger.child({ component: 'lookup' }) });
     // Noise events the bridge never reads (VarSet, Newexten, RTCP...: most of a real stream) are dropped by name before parsing.
     this.ami = new AmiConnection({ config: config.ami, logger, createSession: fastSessionFactory({ skipEvents: NOISE_EVENTS, warn: (details, message) => logger.warn(details, message) }) });

@@ -1,7 +1,7 @@
 import type { HubsoftConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { TokenProvider } from './auth.js';
-import { createHubsoftHttp, expectSuccess, type HttpOptions, type HttpRequest, type HubsoftHttp } from './http.js';
+import { createHubsoftHttp, expectSuccess, observedHttp, type HttpObserver, type HttpOptions, type HttpRequest, type HubsoftHttp } from './http.js';
 
 export type SearchParams = Readonly<Record<string, string | number>>;
 
@@ -49,6 +49,8 @@ export interface HubsoftClientOptions extends HttpOptions {
   readonly now?: () => number;
   readonly rejectBackoffInitialMs?: number;
   readonly rejectBackoffMaxMs?: number;
+  /** Sees every HTTP exchange, token requests included (metrics). */
+  readonly observe?: HttpObserver;
 }
 
 /** Builds the HTTP layer, the token provider and the client from hubsoft config. */
@@ -56,7 +58,8 @@ export function createHubsoftClient(config: HubsoftConfig, options: HubsoftClien
   if (config.tls.insecure) {
     options.logger.warn('hubsoft.tls.insecure is true: the HubSoft TLS certificate is NOT verified; prefer hubsoft.tls.ca');
   }
-  const http = createHubsoftHttp(config, options);
+  const raw = createHubsoftHttp(config, options);
+  const http = options.observe ? observedHttp(raw, options.observe) : raw;
   const auth = new TokenProvider({
     http,
     config,

@@ -38,6 +38,28 @@ export interface HubsoftHttp {
   close?(): void;
 }
 
+/** Called after every HTTP exchange with HubSoft (token requests included): status code, or 'timeout' / 'unreachable' / 'error'. */
+export type HttpObserver = (request: Pick<HttpRequest, 'method' | 'path'>, status: number | string, seconds: number) => void;
+
+/** Times every request of `http` for the observer (metrics); behaviour unchanged. */
+export function observedHttp(http: HubsoftHttp, observe: HttpObserver): HubsoftHttp {
+  return {
+    async send(request) {
+      const started = performance.now();
+      try {
+        const response = await http.send(request);
+        observe(request, response.statusCode, (performance.now() - started) / 1000);
+        return response;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        observe(request, code === 'HUBSOFT_TIMEOUT' ? 'timeout' : code === 'HUBSOFT_UNREACHABLE' ? 'unreachable' : 'error', (performance.now() - started) / 1000);
+        throw error;
+      }
+    },
+    close: () => http.close?.(),
+  };
+}
+
 const BASE_HEADERS = { accept: 'application/json', 'user-agent': 'hubsoft-pbx-bridge' } as const;
 
 const SNIPPET_CHARS = 80;

@@ -37,6 +37,7 @@ describe('daemon /healthz and /metrics over HTTP, with the fake Asterisk and fak
     expect(text).to.match(/^ami_connected 1$/m);
     expect(text).to.match(/^calls_live 0$/m);
     expect(text).to.match(/hubsoft_request_duration_seconds_count\{route="notificar",status="200"\} 2/);
+    expect(text).to.match(/hubsoft_request_duration_seconds_count\{route="token",status="200"\} 1/);
     expect(text).to.match(/^ami_events_total\{event="DialBegin"\} 2$/m);
   });
 
