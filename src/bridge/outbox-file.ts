@@ -20,7 +20,7 @@ export async function writeAll(handle: FileHandle, data: Buffer): Promise<void> 
 }
 
 /** Makes a rename or a new file in `dir` durable (the directory entry itself). */
-export async function syncDir(dir: string): Promise<void> {
+async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

@@ -48,7 +48,7 @@ export function createHubsoftLookupScript(options: HubsoftLookupScriptOptions): 
 }
 
 /** The lookup, or an "error" result when it fails or outlives the deadline. Never rejects. */
-export async function lookupWithin(
+async function lookupWithin(
   lookup: CallerLookup,
   callerId: string,
   linkedid: string,

@@ -10,7 +10,7 @@ export function validDocument(text: string): { kind: DocumentKind; digits: strin
   return null;
 }
 
-export function isValidCpf(digits: string): boolean {
+function isValidCpf(digits: string): boolean {
   if (!/^\d{11}$/.test(digits) || /^(\d)\1{10}$/.test(digits)) return false;
   const d = [...digits].map(Number);
   const check = (length: number): number => {
@@ -22,7 +22,7 @@ export function isValidCpf(digits: string): boolean {
   return check(9) === d[9] && check(10) === d[10];
 }
 
-export function isValidCnpj(digits: string): boolean {
+function isValidCnpj(digits: string): boolean {
   if (!/^\d{14}$/.test(digits) || /^(\d)\1{13}$/.test(digits)) return false;
   const d = [...digits].map(Number);
   const check = (length: number): number => {

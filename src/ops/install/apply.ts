@@ -81,7 +81,7 @@ async function applyChange(root: string, change: Change, lookupUser: NonNullable
 }
 
 /** Temp file in the same directory, fsync, mode and owner set, then rename over the target. */
-export async function writeAtomic(path: string, content: string, mode: number, owner: { uid: number; gid: number } | null): Promise<void> {
+async function writeAtomic(path: string, content: string, mode: number, owner: { uid: number; gid: number } | null): Promise<void> {
   const temp = posix.join(posix.dirname(path), `.${posix.basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', 0o600);
   try {

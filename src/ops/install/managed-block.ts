@@ -44,7 +44,7 @@ export function findBlock(text: string, name: string, comment = ';'): BlockLocat
   return null;
 }
 
-export function renderBlock(name: string, body: string, comment = ';'): string {
+function renderBlock(name: string, body: string, comment = ';'): string {
   const trimmed = body.endsWith('\n') ? body : `${body}\n`;
   return `\n${beginMarker(name, comment)}\n${trimmed}${endMarker(name, comment)}\n`;
 }
