@@ -23,6 +23,8 @@ export interface DurableDispatchOptions {
   readonly maxInMemory: number;
   /** A notify older than this is not journaled (it would not be sent anyway). */
   readonly notifyMaxAgeMs: number;
+  /** A cancel HubSoft never accepted is given up after this long (state.outbox.cancelMaxAgeMs). */
+  readonly cancelMaxAgeMs?: number;
   /** Past this many requests waiting in the backlog, new notifies are dropped (counted); cancels are always kept. */
   readonly maxBacklog?: number;
   readonly clock?: () => number;
@@ -135,7 +137,8 @@ export class DurableDispatch {
     const slot: Slot = { item, ready: false };
     this.staging.push(slot);
     const outbox = this.outbox;
-    const journal = outbox !== null && !this.closed && (job.kind === 'cancel' || this.clock() - job.createdAt < this.options.notifyMaxAgeMs);
+    // A cancel is journaled even during shutdown: it is the missed-call record, sent after the restart.
+    const journal = outbox !== null && (job.kind === 'cancel' || (!this.closed && this.clock() - job.createdAt < this.options.notifyMaxAgeMs));
     if (!journal) {
       this.counts.unjournaled += 1;
       slot.ready = true;
@@ -224,14 +227,18 @@ export class DurableDispatch {
     if (!item) return;
     this.jobs.delete(job);
     this.inDispatcher -= 1;
-    if (outcome === 'dropped-shutdown') return; // still pending in the journal: replayed at the next start
-    if (outcome === 'failed' && item.kind === 'cancel' && item.id !== null && !this.closed && isRetryable(info.error)) {
+    if (outcome === 'dropped-shutdown') return this.keepForRestart(item);
+    if (outcome === 'failed' && item.kind === 'cancel' && isRetryable(info.error)) {
       // HubSoft is still down after the retry deadline: a missed call is never given up before its maximum age.
-      this.counts.requeued += 1;
-      this.insertByOrder(item);
-    } else if (item.id !== null) {
-      void this.outbox?.ack(item.id);
+      if (this.closed) return this.keepForRestart(item);
+      if (this.clock() - item.createdAt <= (this.options.cancelMaxAgeMs ?? Number.POSITIVE_INFINITY)) {
+        this.counts.requeued += 1;
+        this.insertByOrder(item);
+        return this.pump();
+      }
+      this.options.logger.error({ job: item.describe, body: item.body }, 'missed call given up: HubSoft did not accept it within state.outbox.cancelMaxAgeMs');
     }
+    if (item.id !== null) void this.outbox?.ack(item.id);
     this.pump();
   }
 
@@ -259,6 +266,13 @@ export class DurableDispatch {
   async close(): Promise<void> {
     this.closed = true;
     await this.outbox?.close();
+    for (const item of [...this.backlog, ...this.staging.map((slot) => slot.item)]) if (item) this.keepForRestart(item);
+  }
+
+  /** Shutdown: a journaled request stays pending for the next start; one that never reached the journal is lost, and said so. */
+  private keepForRestart(item: Item): void {
+    if (item.id !== null || item.kind !== 'cancel') return;
+    this.options.logger.error({ job: item.describe, body: item.body }, 'missed call not delivered and not journaled: lost at shutdown');
   }
 
   private flushStaging(): void {

@@ -85,6 +85,7 @@ export class Daemon {
       logger: logger.child({ component: 'outbox' }),
       maxInMemory: config.state.outbox.maxInMemory,
       maxBacklog: config.notify.maxQueued,
+      cancelMaxAgeMs: config.state.outbox.cancelMaxAgeMs,
       notifyMaxAgeMs: config.notify.maxAgeMs,
       onSent: (route, body, ring, reason) => {
         if (ring) options.onSent?.(route, body, ring, reason);
@@ -151,13 +152,21 @@ export class Daemon {
     }
     // Records left by the last run go first, before any new call.
     this.durable.start(outbox);
+    try {
+      // Listeners first: a port already taken fails the start before any call is followed.
+      await this.ivr.agiServer?.start();
+      const { health } = this.options.config;
+      if (health.enabled) {
+        this.health = await startHealthServer({ host: health.host, port: health.port, healthSource: () => this.healthReport(), registry: this.metrics.registry });
+      }
+    } catch (error) {
+      if (this.expireTimer) clearInterval(this.expireTimer);
+      await Promise.allSettled([this.ivr.agiServer?.stop(), this.durable.close()]);
+      this.hubsoft.close();
+      throw error;
+    }
     this.bridge.start();
     this.ami.start();
-    await this.ivr.agiServer?.start();
-    const { health } = this.options.config;
-    if (health.enabled) {
-      this.health = await startHealthServer({ host: health.host, port: health.port, healthSource: () => this.healthReport(), registry: this.metrics.registry });
-    }
     this.refreshTimer = setInterval(() => this.refreshGauges(), 5000);
     this.refreshTimer.unref();
   }
@@ -167,6 +176,9 @@ export class Daemon {
     this.bridge.stop();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     if (this.expireTimer) clearInterval(this.expireTimer);
+    // Rings that stopped just before still wait (at most the lookup budget) to queue their cancel: let them.
+    const waitUntil = Date.now() + this.options.config.lookup.budgetMs;
+    while (this.bridge.callPath.stats().waitingForLookup > 0 && Date.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 10));
     this.durable.stopAdmitting();
     const drained = await this.dispatcher.drain(deadlineMs);
     await Promise.allSettled([this.durable.close(), this.ami.stop(), this.ivr.agiServer?.stop(), this.health?.stop()]);

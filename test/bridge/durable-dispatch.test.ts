@@ -1,4 +1,10 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Outbox } from '../../src/bridge/outbox.js';
+import { BridgeError } from '../../src/errors.js';
+import { until } from '../support/bridge-harness.js';
 import type { DispatchJob } from '../../src/bridge/dispatcher.js';
 import { DurableDispatch } from '../../src/bridge/durable-dispatch.js';
 import type { RingNotice } from '../../src/bridge/crm-port.js';
@@ -37,5 +43,51 @@ describe('DurableDispatch: bounded backlog while HubSoft is down', () => {
     expect(held).to.have.length(2, 'the dispatcher holds maxInMemory');
     expect(stats.droppedOverflow).to.equal(5, '2 in the dispatcher + 3 in the backlog, the other 5 notifies dropped');
     expect(stats.backlog).to.equal(3 + 5, 'every cancel kept');
+  });
+});
+
+describe('DurableDispatch: missed calls survive a shutdown', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'durable-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const open = () => Outbox.open({ dir, logger: silentLogger(), maxAgeMs: { notify: 60_000, cancel: 86_400_000 }, fsync: false, clock: () => 0 });
+  const make = (held: DispatchJob[]) =>
+    new DurableDispatch({
+      dispatcher: { enqueue: (job) => void held.push(job) },
+      sender: { bodyFor: (r) => ({ ramal: r.extension, telefone: r.call.callerNumber }), send: async () => undefined },
+      logger: silentLogger(),
+      maxInMemory: 10,
+      notifyMaxAgeMs: 60_000,
+      clock: () => 0,
+    });
+
+  it('a cancel that runs out of retries during the shutdown flush stays in the journal for the next start', async () => {
+    const held: DispatchJob[] = [];
+    const durable = make(held);
+    durable.start(await open());
+    durable.enqueue({ key: 'k', kind: 'cancel', createdAt: 0, run: async () => undefined, ring: ring(1), reason: 'missed' });
+    await until(() => held.length === 1, 2000, 'the cancel to reach the dispatcher');
+    durable.stopAdmitting();
+    durable.onResult(held[0]!, 'failed', { attempts: 3, error: new BridgeError('HUBSOFT_UNREACHABLE') });
+    await durable.close();
+    const reopened = await open();
+    expect(reopened.pending().map((r) => r.route)).to.deep.equal(['cancelar']);
+    await reopened.close();
+  });
+
+  it('a cancel queued after the bridge stopped admitting is still journaled', async () => {
+    const held: DispatchJob[] = [];
+    const durable = make(held);
+    durable.start(await open());
+    durable.stopAdmitting();
+    durable.enqueue({ key: 'k', kind: 'cancel', createdAt: 0, run: async () => undefined, ring: ring(2), reason: 'caller-hung-up' });
+    await durable.close();
+    expect(held, 'nothing enters the dispatcher once stopping').to.have.length(0);
+    const reopened = await open();
+    expect(reopened.pending().map((r) => r.route)).to.deep.equal(['cancelar']);
+    await reopened.close();
   });
 });
