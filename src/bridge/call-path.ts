@@ -49,6 +49,8 @@ interface OpenRing {
 export class CallPath {
   private readonly lookups = new Map<string, Promise<LookupResult>>();
   private readonly rings = new Map<string, OpenRing>();
+  /** Per ring key: the previous ring's cancel, until it is queued (a re-ring's notify must not overtake it). */
+  private readonly cancelsPending = new Map<string, Promise<void>>();
   private waiting = 0;
   private readonly clock: () => number;
   private readonly timers: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
@@ -84,7 +86,9 @@ export class CallPath {
     const key = ringKey(call.linkedid, extension);
     const lookup = this.lookup(call);
     this.waiting += 1;
-    const notice = this.withinBudget(lookup, output.at).then((result): RingNotice => {
+    const previousCancel = this.cancelsPending.get(key);
+    const lookedUp = previousCancel ? previousCancel.then(() => this.withinBudget(lookup, output.at)) : this.withinBudget(lookup, output.at);
+    const notice = lookedUp.then((result): RingNotice => {
       this.waiting -= 1;
       const ring: RingNotice = { call, extension, context: output.context, lookup: result, at: output.at };
       if (!result) this.options.logger.warn({ linkedid: call.linkedid, extension }, 'caller lookup exceeded the budget: notifying with the phone only');
@@ -108,7 +112,7 @@ export class CallPath {
     this.rings.delete(key);
     if (output.reason === 'answered') return;
     this.waiting += 1;
-    void open.notice.then((ring) => {
+    const queued = open.notice.then((ring) => {
       this.waiting -= 1;
       this.enqueue({
         key,
@@ -119,6 +123,10 @@ export class CallPath {
         ring,
         reason: output.reason,
       });
+    });
+    this.cancelsPending.set(key, queued);
+    void queued.finally(() => {
+      if (this.cancelsPending.get(key) === queued) this.cancelsPending.delete(key);
     });
   }
 

@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import { CallPath, type PathJob } from '../../src/bridge/call-path.js';
+import type { CallInfo } from '../../src/calls/types.js';
+import type { LookupResult } from '../../src/hubsoft/types.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { until } from '../support/bridge-harness.js';
+
+const call: CallInfo = { linkedid: '1795460000.1', callerNumber: '37999912222', callerName: '', did: '', direction: 'inbound', callerChannel: 'PJSIP/trunk-00000001' };
+const notFound: LookupResult = { status: 'notfound', raw: '37999912222', phone: '37999912222', candidates: ['37999912222'], clients: [], client: null };
+
+describe('CallPath: order of a ring key', () => {
+  it('an extension rung again while the lookup is still running: notify, its cancel, then the new notify', async () => {
+    let answer: (result: LookupResult) => void = () => undefined;
+    const lookup = new Promise<LookupResult>((resolve) => (answer = resolve));
+    const queued: PathJob[] = [];
+    const path = new CallPath({
+      crm: { lookupCaller: () => lookup, notifyRinging: async () => undefined, notifyStopped: async () => undefined },
+      queue: { enqueue: (job) => void queued.push(job) },
+      logger: silentLogger(),
+      lookupBudgetMs: 60_000,
+    });
+    path.handle([
+      { type: 'ringing', call, extension: '1001', context: {}, at: 0 },
+      { type: 'stopped', call, extension: '1001', reason: 'missed', at: 1 },
+      { type: 'ringing', call, extension: '1001', context: {}, at: 2 },
+    ]);
+    answer(notFound);
+    await until(() => queued.length === 3 && path.stats().waitingForLookup === 0, 2000, 'the requests to be queued');
+    expect(queued.map((job) => `${job.kind}@${job.createdAt}`)).to.deep.equal(['notify@0', 'cancel@1', 'notify@2']);
+  });
+});
