@@ -55,7 +55,8 @@ const NETWORK_CODES = new Set([
 
 /** HTTP status a retry can fix: 5xx, plus 408 (request timeout) and 429 (HubSoft or its proxy throttling). */
 export function isRetryableStatus(status: number): boolean {
-  return status >= 500 || status === 408 || status === 429;
+  // 3xx: a proxy redirecting (HTTP to HTTPS, a login page); fixing hubsoft.url must not cost the queued missed calls.
+  return status >= 500 || status === 408 || status === 429 || (status >= 300 && status < 400);
 }
 
 /**

@@ -100,17 +100,16 @@ export class TokenProvider {
     if (response.statusCode === 400 || response.statusCode === 401) {
       throw this.reject(body, response.statusCode);
     }
-    if (response.statusCode >= 400 || !body) {
+    if (response.statusCode >= 400) {
       const detail = body ? (messageOf(body) ?? '') : `body is not JSON: ${JSON.stringify(response.snippet)}`;
-      const code = body ? 'HUBSOFT_HTTP' : 'HUBSOFT_BAD_RESPONSE';
-      throw new BridgeError(code, `HubSoft login answered HTTP ${response.statusCode}: ${detail}`, { status: response.statusCode });
+      throw new BridgeError('HUBSOFT_HTTP', `HubSoft login answered HTTP ${response.statusCode}: ${detail}`, { status: response.statusCode });
     }
-    const accessToken = body.access_token;
-    if (typeof accessToken !== 'string' || !accessToken) {
-      const msg = body.status === 'error' ? messageOf(body) : undefined;
-      throw new BridgeError('HUBSOFT_BAD_RESPONSE', `HubSoft login answered without access_token${msg ? `: ${msg}` : ''}`, {
-        status: response.statusCode,
-      });
+    if (body?.status === 'error') throw this.reject(body, response.statusCode);
+    const accessToken = body?.access_token;
+    if (!body || typeof accessToken !== 'string' || !accessToken) {
+      // No HTTP status in the details: a broken login answer says nothing against the request waiting for it (retryable).
+      const detail = body ? 'without access_token' : `a body that is not JSON: ${JSON.stringify(response.snippet)}`;
+      throw new BridgeError('HUBSOFT_BAD_RESPONSE', `HubSoft login answered HTTP ${response.statusCode} with ${detail}`, { loginStatus: response.statusCode });
     }
     this.rejection = null;
     const tokenType = typeof body.token_type === 'string' && body.token_type ? body.token_type : 'Bearer';

@@ -1,5 +1,6 @@
 import type { HubsoftConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
+import { BridgeError } from '../errors.js';
 import { TokenProvider } from './auth.js';
 import { createHubsoftHttp, expectSuccess, observedHttp, type HttpObserver, type HttpOptions, type HttpRequest, type HubsoftHttp } from './http.js';
 
@@ -39,6 +40,10 @@ export class HubsoftClient {
       this.auth.invalidate(authorization);
       authorization = await this.auth.authorization();
       response = await this.http.send({ ...request, headers: { authorization } });
+      if (response.statusCode === 401) {
+        // A token HubSoft just issued is refused too: the API user lacks access. Not this request's fault (retryable).
+        throw new BridgeError('HUBSOFT_AUTH_REJECTED', `HubSoft refused a fresh token on ${where}: check the API user's permissions`, { status: 401 });
+      }
     }
     return expectSuccess(response, where);
   }

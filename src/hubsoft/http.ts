@@ -174,7 +174,7 @@ export function expectSuccess(response: HttpResponse, where: string): Record<str
       { status: response.statusCode, snippet: response.snippet },
     );
   }
-  if (response.statusCode >= 400) {
+  if (response.statusCode < 200 || response.statusCode >= 300) {
     return throwError('HUBSOFT_HTTP', `HubSoft answered HTTP ${response.statusCode} on ${where}${msg ? `: ${msg}` : ''}`, {
       status: response.statusCode,
       ...(msg ? { msg } : {}),

@@ -79,7 +79,7 @@ describe('hubsoft/auth: OAuth2 password grant', () => {
     fake.acceptTokens(false);
     const client = testClient(testConfig(fake));
     const error = await rejection(client.get(CLIENTE_PATH, search));
-    expect(isBridgeError(error, 'HUBSOFT_HTTP')).to.equal(true);
+    expect(isBridgeError(error, 'HUBSOFT_AUTH_REJECTED')).to.equal(true);
     expect((error as unknown as { details: { status: number } }).details.status).to.equal(401);
     expect(fake.count('oauth/token')).to.equal(2);
     expect(fake.count(CLIENTE_PATH)).to.equal(2);
