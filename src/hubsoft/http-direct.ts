@@ -34,6 +34,9 @@ export interface DirectPoster {
   close(): void;
 }
 
+/** A PBX answer is a few hundred bytes; anything this large is not HubSoft's JSON. */
+const MAX_ANSWER_CHARS = 1024 * 1024;
+
 class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
   readonly code = 'ETIMEDOUT';
@@ -51,11 +54,11 @@ export function createDirectPoster(options: DirectOptions): DirectPoster {
     : new HttpAgent({ keepAlive: true, timeout: 5000 });
   const send = secure ? httpsRequest : httpRequest;
 
-  const once = (url: URL, body: Buffer, headers: Record<string, string>, signal?: AbortSignal): Promise<DirectAnswer & { reused: boolean; error?: unknown }> =>
+  const once = (url: URL, body: Buffer, headers: Record<string, string>, signal?: AbortSignal): Promise<DirectAnswer & { error?: unknown }> =>
     new Promise((resolve) => {
       let settled = false;
       let req: ClientRequest | undefined;
-      const finish = (answer: DirectAnswer & { reused: boolean; error?: unknown }) => {
+      const finish = (answer: DirectAnswer & { error?: unknown }) => {
         if (settled) return;
         settled = true;
         clearTimeout(requestTimer);
@@ -63,14 +66,21 @@ export function createDirectPoster(options: DirectOptions): DirectPoster {
         resolve(answer);
       };
       let connectTimer: NodeJS.Timeout | undefined;
-      const requestTimer = setTimeout(() => req?.destroy(new TimeoutError('request', options.requestTimeoutMs)), options.requestTimeoutMs);
-      req = send(url, {
+      let requestTimer: NodeJS.Timeout | undefined;
+      try {
+        req = send(url, {
         method: 'POST',
         agent,
         headers: { ...options.headers, ...headers, 'content-type': 'application/json', 'content-length': String(body.length) },
         ...(secure ? { rejectUnauthorized: options.rejectUnauthorized, ...(options.ca ? { ca: options.ca } : {}) } : {}),
         ...(signal ? { signal } : {}),
-      });
+        });
+      } catch (error) {
+        // e.g. a header value Node refuses (CR/LF from a token): nothing was sent.
+        finish({ statusCode: 0, text: '', error });
+        return;
+      }
+      requestTimer = setTimeout(() => req?.destroy(new TimeoutError('request', options.requestTimeoutMs)), options.requestTimeoutMs);
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
         connectTimer = setTimeout(() => req?.destroy(new TimeoutError('connect', options.connectTimeoutMs)), options.connectTimeoutMs);
@@ -79,11 +89,14 @@ export function createDirectPoster(options: DirectOptions): DirectPoster {
       req.on('response', (res: IncomingMessage) => {
         res.setEncoding('utf8');
         let text = '';
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => finish({ statusCode: res.statusCode ?? 0, text, reused: false }));
-        res.on('error', (error) => finish({ statusCode: 0, text: '', reused: false, error }));
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          if (text.length > MAX_ANSWER_CHARS) req?.destroy(new Error(`HubSoft answer larger than ${MAX_ANSWER_CHARS} characters`));
+        });
+        res.on('end', () => finish({ statusCode: res.statusCode ?? 0, text }));
+        res.on('error', (error) => finish({ statusCode: 0, text: '', error }));
       });
-      req.on('error', (error) => finish({ statusCode: 0, text: '', reused: req?.reusedSocket ?? false, error }));
+      req.on('error', (error) => finish({ statusCode: 0, text: '', error }));
       req.end(body);
     });
 
@@ -92,9 +105,8 @@ export function createDirectPoster(options: DirectOptions): DirectPoster {
       const url = new URL(path.replace(/^\/+/, ''), base);
       for (const [name, value] of Object.entries(searchParams ?? {})) url.searchParams.set(name, String(value));
       const body = Buffer.from(JSON.stringify(json ?? null), 'utf8');
-      let answer = await once(url, body, headers, signal);
-      // A kept-alive socket the server closed as we picked it: the request never reached it, send it once more.
-      if (answer.error && answer.reused && !signal?.aborted && (answer.error as { code?: string }).code === 'ECONNRESET') answer = await once(url, body, headers, signal);
+      // No resend here, as got does for POSTs: a reset may come after HubSoft processed the request; the dispatcher retries.
+      const answer = await once(url, body, headers, signal);
       if (answer.error) throw answer.error;
       return { statusCode: answer.statusCode, text: answer.text };
     },
