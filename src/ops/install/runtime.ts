@@ -62,7 +62,7 @@ export async function resolveRuntime(root: string, pkgRoot: string, execPath = p
   if (!(major >= MIN_NODE_MAJOR)) {
     throw new BridgeError(
       'INSTALL_FAILED',
-      `Node ${version} is too old (the bridge needs ${MIN_NODE_MAJOR} or 22): unpack the offline bundle into ${PATHS.optDir} (see docs/INSTALL-NOTES.md), it carries its own Node.`,
+      `Node ${version} is too old (the bridge needs ${MIN_NODE_MAJOR} or 22): unpack the offline bundle into ${PATHS.optDir} (see systemd/INSTALL-NOTES.md), it carries its own Node.`,
     );
   }
   const entryPath = bundled ? PATHS.bundledEntry : join(pkgRoot, 'dist', 'src', 'cli', 'bin.js');

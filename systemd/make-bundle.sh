@@ -3,7 +3,7 @@
 # whose system Node is too old (FreePBX 17 holds Debian's nodejs 18). Run on a build machine of the
 # same CPU architecture and an equal or older glibc than the PBX, with Node 20 or 22 and npm.
 #
-#   scripts/make-bundle.sh [OUT_DIR]          (NODE_BIN=/path/to/node to bundle another Node)
+#   systemd/make-bundle.sh [OUT_DIR]          (NODE_BIN=/path/to/node to bundle another Node)
 #
 # The tarball unpacks at / into:
 #   /opt/hubsoft-pbx-bridge/node/bin/node      the Node runtime
