@@ -53,7 +53,7 @@ const scenes: Scene[] = [
     },
   },
   {
-    title: 'A family phone (two clients) rings group 600; Bruno answers',
+    title: 'A phone shared by two clients (one with an active service) rings group 600; Bruno answers',
     at: 180_000,
     build(s, at) {
       const call = s.inboundCall({ from: ANA.telefone_primario, did: '3732220600', at });
