@@ -1,9 +1,13 @@
 import type { AmiEvent } from '../ami/types.js';
 import type { CallsConfig } from '../config/schema.js';
+import { CallClassifier, clip } from './call-classifier.js';
 import { CallRegistry } from './call-registry.js';
-import { newRing, type CallRecord, type EndCause, type Leg, type Ring } from './call-record.js';
-import { contextMatches, extensionOfInterface, parseChannel } from './channel-name.js';
-import type { CallInfo, RingContext, StopReason, TrackerOutput, TrackerStats } from './types.js';
+import type { CallRecord } from './call-record.js';
+import { extensionOfInterface, parseChannel } from './channel-name.js';
+import { RingBook } from './ring-book.js';
+import type { RingContext, TrackerOutput, TrackerStats } from './types.js';
+
+export { TRACKER_EVENTS } from './tracker-events.js';
 
 /**
  * The call tracker: a pure state machine. AMI events in, `entered` / `ringing` / `stopped` out.
@@ -11,7 +15,8 @@ import type { CallInfo, RingContext, StopReason, TrackerOutput, TrackerStats } f
  *
  * A ring is one episode of one extension ringing in one call (keyed by Linkedid + extension);
  * its legs are the device channels (DestUniqueid) dialled for that extension. The ring stops when
- * a leg answers, or when every leg ended and no re-ring came within the grace.
+ * a leg answers, or when every leg ended and no re-ring came within the grace. This file reads the
+ * events; the rings and legs live in RingBook, the call kinds in CallClassifier.
  */
 export interface TrackerOptions {
   readonly config: CallsConfig;
@@ -20,48 +25,21 @@ export interface TrackerOptions {
 
 const IDLE_SWEEP_EVERY_MS = 60_000;
 
-/** Caller IDs are data from the network: kept short (no real number or name comes near this). */
-const MAX_CALLER_FIELD = 80;
-
-function clip(value: string | undefined): string {
-  return (value ?? '').slice(0, MAX_CALLER_FIELD);
-}
-
-/** Every AMI event the tracker reads; the installer's eventfilter lines must let all of them through. */
-export const TRACKER_EVENTS = [
-  'Newchannel',
-  'NewCallerid',
-  'Newstate',
-  'DialBegin',
-  'DialEnd',
-  'BridgeEnter',
-  'Hangup',
-  'HangupRequest',
-  'QueueCallerAbandon',
-  'AgentCalled',
-  'AgentRingNoAnswer',
-  'AgentConnect',
-  'Pickup',
-] as const;
-
 export class CallTracker {
   private readonly config: CallsConfig;
   private readonly clock: () => number;
-  private readonly extensionPattern: RegExp;
+  private readonly classifier: CallClassifier;
   private readonly calls: CallRegistry;
-  private readonly legs = new Map<string, Leg>();
-  private readonly graces = new Set<Ring>();
-  /** Extension -> linkedid of the inbound call it is talking in (to link consult calls of attended transfers). */
-  private readonly talking = new Map<string, string>();
-  private longestExtension = 4;
+  private readonly rings: RingBook;
   private nextIdleSweep = 0;
   private out: TrackerOutput[] = [];
 
   constructor(options: TrackerOptions) {
     this.config = options.config;
     this.clock = options.clock ?? Date.now;
-    this.extensionPattern = new RegExp(options.config.extensionPattern);
+    this.classifier = new CallClassifier(options.config);
     this.calls = new CallRegistry(options.config.maxLiveCalls, (call) => this.endCall(call));
+    this.rings = new RingBook(options.config.reringGraceMs, this.clock, (output) => this.out.push(output));
   }
 
   /** Feeds one event; returns what it caused. Never throws on odd input. */
@@ -86,8 +64,7 @@ export class CallTracker {
 
   /** When `advance()` should next be called, or null when nothing is pending. */
   nextDeadline(): number | null {
-    let next: number | null = null;
-    for (const ring of this.graces) if (next === null || ring.graceUntil < next) next = ring.graceUntil;
+    let next = this.rings.nextGraceEnd();
     if (this.calls.size > 0 && (next === null || this.nextIdleSweep < next)) next = Math.max(this.nextIdleSweep, this.clock());
     return next;
   }
@@ -111,7 +88,7 @@ export class CallTracker {
       const gone = [...call.channels].filter((uniqueid) => known.has(uniqueid) && !live.has(uniqueid));
       if (gone.length === 0) continue;
       if (gone.includes(call.linkedid)) call.callerGone = true;
-      for (const uniqueid of gone) this.dropLeg(uniqueid);
+      for (const uniqueid of gone) this.rings.dropLeg(uniqueid);
       if (gone.length === call.channels.size) {
         this.endCall(call);
         continue;
@@ -130,7 +107,7 @@ export class CallTracker {
   stats(): TrackerStats {
     let openRings = 0;
     for (const call of this.calls.all()) openRings += call.rings.size;
-    return { liveCalls: this.calls.size, liveChannels: this.calls.channelCount, openRings, pendingGraces: this.graces.size };
+    return { liveCalls: this.calls.size, liveChannels: this.calls.channelCount, openRings, pendingGraces: this.rings.pendingGraces };
   }
 
   private dispatch(e: AmiEvent, now: number): void {
@@ -141,7 +118,7 @@ export class CallTracker {
       case 'newcallerid':
         return this.onNewCallerid(e, now);
       case 'newstate':
-        if (e.channelstate === '6') this.answerLeg(e.uniqueid);
+        if (e.channelstate === '6') this.rings.answerLeg(e.uniqueid);
         this.touch(e, now);
         return;
       case 'dialbegin':
@@ -149,7 +126,7 @@ export class CallTracker {
       case 'dialend':
         return this.onDialEnd(e);
       case 'bridgeenter':
-        return this.answerLeg(e.uniqueid);
+        return this.rings.answerLeg(e.uniqueid);
       case 'hangup':
         return this.onHangup(e);
       case 'hanguprequest':
@@ -174,29 +151,16 @@ export class CallTracker {
     if (!call || !e.uniqueid) return;
     this.calls.adopt(e.uniqueid, call);
     if (e.uniqueid !== e.linkedid) return;
-    const context = e.context ?? '';
-    const device = parseChannel(e.channel);
-    const deviceExtension = device && !device.isLocal && this.isExtension(device.resource) ? device.resource : null;
-    const consultOf = deviceExtension ? this.calls.get(this.talking.get(deviceExtension)) : undefined;
+    const deviceExtension = this.classifier.deviceExtension(e.channel);
+    const consultOf = deviceExtension ? this.calls.get(this.rings.talkingIn(deviceExtension)) : undefined;
     if (consultOf) {
       // An agent talking to an external caller dials a colleague (attended transfer, consultation):
       // the colleague's ring belongs to that caller.
       call.info = { ...consultOf.info, linkedid: call.linkedid };
       return;
     }
-    const inbound = contextMatches(context, this.config.inboundContexts);
-    const dialled = (e.exten ?? '').replace(/\D/g, '');
-    // An extension dialling more digits than any extension has is calling out: the external party is the number dialled.
-    const outbound = !inbound && deviceExtension !== null && dialled.length > this.longestExtension;
-    call.info = {
-      linkedid: call.linkedid,
-      callerNumber: clip(outbound ? dialled : e.calleridnum),
-      callerName: outbound ? '' : clip(e.calleridname),
-      did: inbound ? (e.exten ?? '') : '',
-      direction: inbound ? 'inbound' : outbound ? 'outbound' : deviceExtension ? 'internal' : 'unknown',
-      callerChannel: e.channel ?? '',
-    };
-    if (inbound && !call.entered) {
+    call.info = this.classifier.classify(e, call.linkedid, deviceExtension);
+    if (call.info.direction === 'inbound' && !call.entered) {
       call.entered = true;
       this.out.push({ type: 'entered', call: call.info, at: now });
     }
@@ -212,53 +176,28 @@ export class CallTracker {
   private onDialBegin(e: AmiEvent, now: number): void {
     const call = this.calls.obtain(e.destlinkedid || e.linkedid, now);
     const dest = parseChannel(e.destchannel);
-    if (!call || !dest || dest.isLocal || !e.destuniqueid || !this.isExtension(dest.resource)) return;
+    if (!call || !dest || dest.isLocal || !e.destuniqueid || !this.classifier.isExtension(dest.resource)) return;
     this.calls.adopt(e.destuniqueid, call);
     if (call.info.callerNumber === '' && call.info.direction === 'unknown' && e.channel !== e.destchannel) {
       call.info = { ...call.info, callerNumber: clip(e.calleridnum), callerName: clip(e.calleridname), callerChannel: call.info.callerChannel || (e.channel ?? '') };
     }
-    if (!this.shouldNotify(call.info)) return;
-    if (this.legs.has(e.destuniqueid)) return;
-    const extension = dest.resource;
-    let ring = call.rings.get(extension);
-    if (!ring) {
-      ring = newRing(call, extension);
-      call.rings.set(extension, ring);
-      this.out.push({ type: 'ringing', call: call.info, extension, context: ring.context, at: now });
-    } else if (ring.state === 'grace') {
-      ring.state = 'ringing';
-      ring.endCause = 'undetermined';
-      this.graces.delete(ring);
-    }
-    ring.ringingLegs.add(e.destuniqueid);
-    call.legIds.add(e.destuniqueid);
-    this.legs.set(e.destuniqueid, { uniqueid: e.destuniqueid, ring, state: 'ringing', pickedUp: false });
+    if (!this.classifier.shouldNotify(call.info)) return;
+    this.rings.dialLeg(call, dest.resource, e.destuniqueid, now);
   }
 
   private onDialEnd(e: AmiEvent): void {
     const status = (e.dialstatus ?? '').toUpperCase();
-    if (status === 'ANSWER') this.answerLeg(e.destuniqueid);
-    else this.endLeg(e.destuniqueid, status === 'CANCEL' || status === '' ? 'undetermined' : 'missed');
+    if (status === 'ANSWER') this.rings.answerLeg(e.destuniqueid);
+    else this.rings.endLeg(e.destuniqueid, status === 'CANCEL' || status === '' ? 'undetermined' : 'missed');
   }
 
   private onHangup(e: AmiEvent): void {
     const uniqueid = e.uniqueid ?? '';
-    this.dropLeg(uniqueid);
+    this.rings.dropLeg(uniqueid);
     const call = this.calls.ownerOf(uniqueid) ?? this.calls.get(e.linkedid);
     if (!call) return;
     if (uniqueid === call.linkedid) call.callerGone = true;
     this.calls.release(uniqueid, call);
-  }
-
-  /** A device leg's channel is gone: a ringing leg ends, and the leg is forgotten. */
-  private dropLeg(uniqueid: string): void {
-    const leg = this.legs.get(uniqueid);
-    if (!leg) return;
-    if (leg.state === 'ringing') this.endLeg(uniqueid, 'undetermined');
-    const { call, extension } = leg.ring;
-    this.legs.delete(uniqueid);
-    call.legIds.delete(uniqueid);
-    if (this.talking.get(extension) === call.linkedid) this.talking.delete(extension);
   }
 
   private onCallerLeaving(e: AmiEvent, onlyOriginator: boolean): void {
@@ -279,7 +218,7 @@ export class CallTracker {
     const extension = extensionOfInterface(e.interface) ?? extensionOfInterface(e.destchannel);
     const ring = extension ? call?.rings.get(extension) : undefined;
     if (!ring) return;
-    for (const uniqueid of [...ring.ringingLegs]) this.endLeg(uniqueid, 'missed');
+    for (const uniqueid of [...ring.ringingLegs]) this.rings.endLeg(uniqueid, 'missed');
   }
 
   private onAgentConnect(e: AmiEvent): void {
@@ -287,87 +226,30 @@ export class CallTracker {
     const extension = extensionOfInterface(e.interface) ?? extensionOfInterface(e.destchannel);
     const ring = extension ? call?.rings.get(extension) : undefined;
     const leg = ring ? [...ring.ringingLegs][0] : undefined;
-    if (leg) this.answerLeg(leg);
+    if (leg) this.rings.answerLeg(leg);
   }
 
   /** Pickup: Channel is the picker's device, Target* the ringing leg it took. */
   private onPickup(e: AmiEvent, now: number): void {
-    const target = this.legs.get(e.targetuniqueid ?? '');
-    const picker = parseChannel(e.channel);
-    if (!target || target.state !== 'ringing' || !picker || picker.isLocal || !this.isExtension(picker.resource)) return;
+    const target = this.rings.leg(e.targetuniqueid);
+    const picker = this.classifier.deviceExtension(e.channel);
+    if (!target || target.state !== 'ringing' || !picker) return;
     // Another phone of the same extension picking up is that extension answering.
-    if (picker.resource === target.ring.extension) return;
+    if (picker === target.ring.extension) return;
     target.pickedUp = true;
     const call = target.ring.call;
     call.answers += 1;
-    this.out.push({ type: 'ringing', call: call.info, extension: picker.resource, context: {}, at: now });
-    this.out.push({ type: 'stopped', call: call.info, extension: picker.resource, reason: 'answered', at: now });
-  }
-
-  private answerLeg(uniqueid: string | undefined): void {
-    const leg = this.legs.get(uniqueid ?? '');
-    if (!leg || leg.state !== 'ringing') return;
-    if (leg.pickedUp) return this.endLeg(leg.uniqueid, 'undetermined');
-    const ring = leg.ring;
-    leg.state = 'answered';
-    ring.call.answers += 1;
-    if (ring.call.info.direction === 'inbound') this.talking.set(ring.extension, ring.call.linkedid);
-    this.finish(ring, 'answered', this.clock());
-  }
-
-  private endLeg(uniqueid: string | undefined, cause: EndCause): void {
-    const leg = this.legs.get(uniqueid ?? '');
-    if (!leg || leg.state !== 'ringing') return;
-    leg.state = 'ended';
-    const ring = leg.ring;
-    ring.ringingLegs.delete(leg.uniqueid);
-    if (cause === 'missed') ring.endCause = 'missed';
-    if (ring.ringingLegs.size > 0 || ring.state !== 'ringing') return;
-    if (ring.endCause === 'undetermined' && this.answeredElsewhere(ring)) {
-      // Someone else took the call: no re-ring can follow, close the window now.
-      this.finish(ring, 'answered-elsewhere', this.clock());
-    } else {
-      ring.state = 'grace';
-      ring.graceUntil = this.clock() + this.config.reringGraceMs;
-      this.graces.add(ring);
-    }
-  }
-
-  private finish(ring: Ring, reason: StopReason, now: number): void {
-    const call = ring.call;
-    if (call.rings.get(ring.extension) !== ring) return;
-    call.rings.delete(ring.extension);
-    this.graces.delete(ring);
-    for (const uniqueid of ring.ringingLegs) {
-      const leg = this.legs.get(uniqueid);
-      if (leg) leg.state = 'ended';
-    }
-    ring.ringingLegs.clear();
-    this.out.push({ type: 'stopped', call: call.info, extension: ring.extension, reason, at: now });
-  }
-
-  private reasonFor(ring: Ring): StopReason {
-    if (ring.endCause === 'missed') return 'missed';
-    if (this.answeredElsewhere(ring)) return 'answered-elsewhere';
-    return ring.call.callerGone ? 'caller-hung-up' : 'missed';
-  }
-
-  private answeredElsewhere(ring: Ring): boolean {
-    return ring.call.answers > ring.answersAtStart;
+    this.out.push({ type: 'ringing', call: call.info, extension: picker, context: {}, at: now });
+    this.out.push({ type: 'stopped', call: call.info, extension: picker, reason: 'answered', at: now });
   }
 
   private endCall(call: CallRecord): void {
-    const now = this.clock();
-    for (const ring of [...call.rings.values()]) this.finish(ring, this.reasonFor(ring), now);
-    for (const uniqueid of call.legIds) if (this.legs.get(uniqueid)?.ring.call === call) this.legs.delete(uniqueid);
-    for (const [extension, linkedid] of this.talking) if (linkedid === call.linkedid) this.talking.delete(extension);
+    this.rings.endCall(call, this.clock());
     this.calls.remove(call);
   }
 
   private expire(now: number): void {
-    for (const ring of [...this.graces]) {
-      if (ring.graceUntil <= now) this.finish(ring, this.reasonFor(ring), now);
-    }
+    this.rings.expireGraces(now);
     if (now >= this.nextIdleSweep) {
       this.nextIdleSweep = now + IDLE_SWEEP_EVERY_MS;
       for (const call of this.calls.all()) {
@@ -391,24 +273,5 @@ export class CallTracker {
     if (!owner || !e.linkedid || owner.linkedid === e.linkedid) return;
     const call = this.calls.obtain(e.linkedid, now);
     if (call) this.calls.adopt(e.uniqueid!, call);
-  }
-
-  private isExtension(name: string): boolean {
-    if (!this.extensionPattern.test(name)) return false;
-    if (name.length > this.longestExtension) this.longestExtension = name.length;
-    return true;
-  }
-
-  private shouldNotify(info: CallInfo): boolean {
-    switch (info.direction) {
-      case 'inbound':
-        return true;
-      case 'internal':
-        return this.config.notifyInternal;
-      case 'outbound':
-        return this.config.notifyOutbound;
-      default:
-        return info.callerNumber.replace(/\D/g, '').length > this.longestExtension;
-    }
   }
 }

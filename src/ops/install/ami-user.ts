@@ -1,4 +1,4 @@
-import { TRACKER_EVENTS } from '../../calls/tracker.js';
+import { TRACKER_EVENTS } from '../../calls/tracker-events.js';
 import { AMI_USERNAME } from './layout.js';
 
 /**
