@@ -2,21 +2,19 @@ import type { Logger } from '../log/logger.js';
 import type { CallInfo, StopReason, TrackerOutput } from '../calls/types.js';
 import type { LookupResult } from '../hubsoft/types.js';
 import type { CrmPort, RingNotice } from './crm-port.js';
+import type { PreparedRequest } from '../outbox/request.js';
 import { withinDeadline } from '../util/deadline.js';
 
-/** One HubSoft request of one ring. run() sends it through the CRM port; ring/reason let a queue build the body itself. */
+/** One CRM request of one ring, as the adapter prepared it, with the ring behind it (for onSent and logs). */
 export interface PathJob {
-  readonly key: string;
-  readonly kind: 'notify' | 'cancel';
+  readonly request: PreparedRequest;
   readonly createdAt: number;
-  readonly run: () => Promise<void>;
-  readonly describe?: string;
   readonly ring: RingNotice;
   /** For a cancel: why the ring stopped. */
   readonly reason?: StopReason;
 }
 
-/** The part of the dispatcher the call path needs: ordered, per-key jobs (the Dispatcher, or DurableDispatch). */
+/** Where the call path hands its requests: DurableDispatch (journal, live lane, dispatcher). */
 export interface JobQueue {
   enqueue(job: PathJob): void;
 }
@@ -49,7 +47,10 @@ interface OpenRing {
 export class CallPath {
   private readonly lookups = new Map<string, Promise<LookupResult>>();
   private readonly rings = new Map<string, OpenRing>();
-  /** Per ring key: the previous ring's cancel, until it is queued (a re-ring's notify must not overtake it). */
+  /**
+   * Per extension + caller (what HubSoft matches on): the previous ring's cancel, until it is queued. A re-ring's
+   * or a quick call-back's notify must not overtake it, or that cancel would close the new window.
+   */
   private readonly cancelsPending = new Map<string, Promise<void>>();
   private waiting = 0;
   private readonly clock: () => number;
@@ -86,20 +87,13 @@ export class CallPath {
     const key = ringKey(call.linkedid, extension);
     const lookup = this.lookup(call);
     this.waiting += 1;
-    const previousCancel = this.cancelsPending.get(key);
+    const previousCancel = this.cancelsPending.get(matchProxy(extension, call));
     const lookedUp = previousCancel ? previousCancel.then(() => this.withinBudget(lookup, output.at)) : this.withinBudget(lookup, output.at);
     const notice = lookedUp.then((result): RingNotice => {
       this.waiting -= 1;
       const ring: RingNotice = { call, extension, context: output.context, lookup: result, at: output.at };
       if (!result) this.options.logger.warn({ linkedid: call.linkedid, extension }, 'caller lookup exceeded the budget: notifying with the phone only');
-      this.enqueue({
-        key,
-        kind: 'notify',
-        createdAt: output.at,
-        run: () => this.options.crm.notifyRinging(ring),
-        describe: `notificar ${extension} ${call.callerNumber || 'withheld'}`,
-        ring,
-      });
+      this.enqueue(() => this.options.crm.prepareRinging(ring), { createdAt: output.at, ring });
       return ring;
     });
     this.rings.set(key, { notice });
@@ -114,28 +108,22 @@ export class CallPath {
     this.waiting += 1;
     const queued = open.notice.then((ring) => {
       this.waiting -= 1;
-      this.enqueue({
-        key,
-        kind: 'cancel',
-        createdAt: output.at,
-        run: () => this.options.crm.notifyStopped(ring, output.reason),
-        describe: `cancelar ${output.extension} ${output.call.callerNumber || 'withheld'} (${output.reason})`,
-        ring,
-        reason: output.reason,
-      });
+      this.enqueue(() => this.options.crm.prepareStopped(ring, output.reason), { createdAt: output.at, ring, reason: output.reason });
     });
-    this.cancelsPending.set(key, queued);
+    const pending = matchProxy(output.extension, output.call);
+    this.cancelsPending.set(pending, queued);
     void queued.finally(() => {
-      if (this.cancelsPending.get(key) === queued) this.cancelsPending.delete(key);
+      if (this.cancelsPending.get(pending) === queued) this.cancelsPending.delete(pending);
     });
   }
 
   /** Runs in a promise callback, detached from the event loop that caused it: never throws. */
-  private enqueue(job: PathJob): void {
+  private enqueue(prepare: () => PreparedRequest | null, job: Omit<PathJob, 'request'>): void {
     try {
-      this.options.queue.enqueue(job);
+      const request = prepare();
+      if (request) this.options.queue.enqueue({ ...job, request });
     } catch (error) {
-      this.options.logger.error({ err: error, job: job.describe }, 'could not queue a HubSoft request');
+      this.options.logger.error({ err: error, linkedid: job.ring.call.linkedid, extension: job.ring.extension }, 'could not queue a CRM request');
     }
   }
 
@@ -162,6 +150,10 @@ export class CallPath {
     const timed = await withinDeadline(lookup, left, this.timers);
     return timed.kind === 'done' ? timed.value : null;
   }
+}
+
+function matchProxy(extension: string, call: CallInfo): string {
+  return `${extension}|${call.callerNumber}`;
 }
 
 function ringKey(linkedid: string, extension: string): string {

@@ -1,23 +1,27 @@
 import type { Config } from '../config/schema.js';
+import { isBridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { CustomerLookup } from '../hubsoft/customers.js';
 import { buildPbxBody, type PbxApi } from '../hubsoft/pbx.js';
 import { normalisePhone } from '../hubsoft/phone.js';
 import type { LookupResult, PbxCallBody } from '../hubsoft/types.js';
 import type { StopReason } from '../calls/types.js';
+import type { PreparedRequest } from '../outbox/request.js';
+import { isRetryable } from '../outbox/retry.js';
 import type { CrmPort, RingNotice } from './crm-port.js';
 import { resolveTarget } from './extension-map.js';
 
 export interface HubsoftCrmDeps {
-  readonly lookup: Pick<CustomerLookup, 'lookup'>;
+  readonly lookup: Pick<CustomerLookup, 'lookup' | 'forget'>;
   readonly pbx: Pick<PbxApi, 'notify' | 'cancel'>;
   readonly config: Pick<Config, 'extensions' | 'lookup'>;
   readonly logger: Logger;
   /** The protocol number the self-service IVR gave this call, if any: passed on to the agent. */
   readonly protocolFor?: (linkedid: string) => string | null;
-  /** Called after every PBX request HubSoft accepted (demo and metrics). */
-  readonly onSent?: (route: 'notificar' | 'cancelar', body: PbxCallBody, ring: RingNotice, reason?: StopReason) => void;
 }
+
+type PbxRoute = 'notificar' | 'cancelar';
+const ID_FIELDS = ['id_cliente', 'codigo_cliente'] as const;
 
 /** HubSoft as the CRM behind the call path: lookup by phone, notificar, cancelar. */
 export class HubsoftCrm implements CrmPort {
@@ -27,18 +31,53 @@ export class HubsoftCrm implements CrmPort {
     return this.deps.lookup.lookup(callerNumber);
   }
 
-  async notifyRinging(ring: RingNotice): Promise<void> {
-    const body = this.bodyFor(ring);
-    if (!body) return;
-    await this.deps.pbx.notify(body);
-    this.deps.onSent?.('notificar', body, ring);
+  prepareRinging(ring: RingNotice): PreparedRequest | null {
+    return this.prepare('notificar', ring);
   }
 
-  async notifyStopped(ring: RingNotice, reason: StopReason): Promise<void> {
-    const body = this.bodyFor(ring);
-    if (!body) return;
-    await this.deps.pbx.cancel(body);
-    this.deps.onSent?.('cancelar', body, ring, reason);
+  prepareStopped(ring: RingNotice, reason: StopReason): PreparedRequest | null {
+    return this.prepare('cancelar', ring, ` (${reason})`);
+  }
+
+  /**
+   * One attempt. A 422 naming id_cliente/codigo_cliente means the cached client was deleted or merged
+   * since the lookup: the same request goes once more without the ids (the window still opens on the
+   * phone), and the number's cache entry is dropped.
+   */
+  async send(request: PreparedRequest, signal: AbortSignal): Promise<void> {
+    const body = request.body as PbxCallBody;
+    try {
+      await this.post(request.route, body, signal);
+    } catch (error) {
+      const stale = staleIdFields(error);
+      if (stale.length === 0 || !hasIds(body)) throw error;
+      this.deps.logger.warn({ route: request.route, fields: stale, ramal: body.ramal }, 'HubSoft no longer knows the cached client: sent again without the client ids');
+      if (body.telefone) this.deps.lookup.forget(body.telefone);
+      const { id_cliente: _id, codigo_cliente: _codigo, ...withoutIds } = body;
+      await this.post(request.route, withoutIds, signal);
+    }
+  }
+
+  /**
+   * HubSoft mid-update answers 200 {"status":"error"} with no field named, or a 200 that is not JSON:
+   * both are retried (up to the request's maximum age). Only a refusal that names fields is permanent.
+   */
+  isRetryable(error: unknown): boolean {
+    if (!isBridgeError(error)) return isRetryable(error);
+    switch (error.code) {
+      case 'HUBSOFT_STATUS_ERROR':
+      case 'HUBSOFT_HTTP':
+        return isRetryable(error) || fieldsOf(error).length === 0;
+      case 'HUBSOFT_BAD_RESPONSE':
+        return true;
+      default:
+        return isRetryable(error);
+    }
+  }
+
+  describe(request: PreparedRequest): string {
+    const body = request.body as Partial<PbxCallBody> | null;
+    return `${request.route} ${body?.ramal ?? body?.identificador_interno ?? '?'} ${body?.telefone ?? 'withheld'}`;
   }
 
   /** The same ring always gives the same body: HubSoft matches a cancel to its notify on ramal + telefone. */
@@ -52,10 +91,44 @@ export class HubsoftCrm implements CrmPort {
     return buildPbxBody(target, lookup, params);
   }
 
+  private prepare(route: PbxRoute, ring: RingNotice, suffix = ''): PreparedRequest | null {
+    const body = this.bodyFor(ring);
+    if (!body) return null;
+    const kind = route === 'notificar' ? 'notify' : 'cancel';
+    return { route, kind, key: matchKey(body), body, describe: `${route} ${ring.extension} ${ring.call.callerNumber || 'withheld'}${suffix}` };
+  }
+
+  private async post(route: string, body: PbxCallBody, signal: AbortSignal): Promise<void> {
+    if (route === 'notificar') await this.deps.pbx.notify(body, { signal });
+    else if (route === 'cancelar') await this.deps.pbx.cancel(body, { signal });
+    else throw new TypeError(`HubsoftCrm cannot send a "${route}" request`);
+  }
+
   private phoneOnly(callerNumber: string): Pick<LookupResult, 'status' | 'phone' | 'client'> {
     const phone = normalisePhone(callerNumber, { defaultAreaCode: this.deps.config.lookup.defaultAreaCode });
     return { status: 'error', phone: phone.national ?? null, client: null };
   }
+}
+
+/** What HubSoft pairs a cancelar with its notificar on (there is no call id): the lane key. */
+export function matchKey(body: Pick<PbxCallBody, 'ramal' | 'identificador_interno' | 'telefone'>): string {
+  const target = body.ramal !== undefined ? `ramal:${body.ramal}` : `id:${body.identificador_interno ?? ''}`;
+  return `${target}|${body.telefone ?? ''}`;
+}
+
+function fieldsOf(error: { details: Readonly<Record<string, unknown>> }): string[] {
+  const fields = error.details.fields;
+  return Array.isArray(fields) ? fields.filter((f): f is string => typeof f === 'string') : [];
+}
+
+function staleIdFields(error: unknown): string[] {
+  if (!isBridgeError(error) || (error.code !== 'HUBSOFT_HTTP' && error.code !== 'HUBSOFT_STATUS_ERROR')) return [];
+  const fields = fieldsOf(error);
+  return fields.length > 0 && fields.every((f) => (ID_FIELDS as readonly string[]).includes(f)) ? fields : [];
+}
+
+function hasIds(body: PbxCallBody): boolean {
+  return body.id_cliente !== undefined || body.codigo_cliente !== undefined;
 }
 
 function ligacaoParams(ring: RingNotice): Record<string, string> {

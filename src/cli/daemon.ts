@@ -1,12 +1,14 @@
-import { join } from 'node:path';
-import { Gauge } from 'prom-client';
 import { AmiConnection } from '../ami/connection.js';
 import { fastSessionFactory, NOISE_EVENTS } from '../ami/fast-session.js';
 import { Bridge } from '../bridge/bridge.js';
-import { Dispatcher, type JobOutcome } from '../bridge/dispatcher.js';
-import { DurableDispatch } from '../bridge/durable-dispatch.js';
-import { Outbox } from '../bridge/outbox.js';
-import { HubsoftCrm, type HubsoftCrmDeps } from '../bridge/hubsoft-crm.js';
+import type { CrmPort, RingNotice } from '../bridge/crm-port.js';
+import { HubsoftCrm } from '../bridge/hubsoft-crm.js';
+import { NoCrm } from '../bridge/no-crm.js';
+import type { PathJob } from '../bridge/call-path.js';
+import type { StopReason } from '../calls/types.js';
+import { Delivery } from '../outbox/delivery.js';
+import type { Dispatcher, JobOutcome } from '../outbox/dispatcher.js';
+import type { DurableDispatch } from '../outbox/durable-dispatch.js';
 import type { TrackerOutput } from '../calls/types.js';
 import type { Config } from '../config/schema.js';
 import { createHubsoftClient, type HubsoftClient } from '../hubsoft/client.js';
@@ -16,7 +18,7 @@ import { createGsanClient } from '../gsan/gsan-client.js';
 import { createIvrAlerts, type IvrAlerts } from '../ivr/ivr-alerts.js';
 import { registerSelfService, type SelfService } from '../ivr/self-service/register.js';
 import type { Logger } from '../log/logger.js';
-import type { LookupResult } from '../hubsoft/types.js';
+import type { LookupResult, PbxCallBody } from '../hubsoft/types.js';
 import { startHealthServer, type HealthReport } from '../ops/health-server.js';
 import { healthTrackedApi, type HubsoftHealth } from '../ops/hubsoft-health.js';
 import { createMetrics, hubsoftRoute, type BridgeMetrics } from '../ops/metrics.js';
@@ -24,8 +26,8 @@ import { createMetrics, hubsoftRoute, type BridgeMetrics } from '../ops/metrics.
 export interface DaemonOptions {
   readonly config: Config;
   readonly logger: Logger;
-  /** Every PBX request HubSoft accepted (demo output). */
-  readonly onSent?: HubsoftCrmDeps['onSent'];
+  /** Every PBX request HubSoft accepted for a ring of this run (demo output). */
+  readonly onSent?: (route: 'notificar' | 'cancelar', body: PbxCallBody, ring: RingNotice, reason?: StopReason) => void;
   readonly onOutput?: (output: TrackerOutput) => void;
   /** Alert variables pushed for an inbound call (demo output). */
   readonly onAlertsPushed?: (channel: string, status: string) => void;
@@ -37,15 +39,15 @@ export class Daemon {
   readonly hubsoft: HubsoftClient;
   readonly customers: CustomerLookup;
   readonly ami: AmiConnection;
+  /** Dispatcher, journal and lanes: everything the CRM adapter prepared leaves through here. */
+  readonly delivery: Delivery;
   readonly dispatcher: Dispatcher;
-  /** Journal + backlog in front of the dispatcher (the outbox opens in start()). */
   readonly durable: DurableDispatch;
   readonly bridge: Bridge;
   readonly ivr: IvrAlerts;
   /** The self-service IVR commands on the FastAGI server (null when agi or selfService is off). */
   readonly selfService: SelfService | null;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
-  private expireTimer: ReturnType<typeof setInterval> | undefined;
   private health: { port: number; stop(): Promise<void> } | undefined;
   private readonly hubsoftHealth: HubsoftHealth = { up: true, detail: 'no request yet', at: 0 };
   private tokenRequestsSeen = 0;
@@ -62,36 +64,24 @@ export class Daemon {
     this.customers = new CustomerLookup({ client: api, config: config.lookup, logger: logger.child({ component: 'lookup' }) });
     // Noise events the bridge never reads (VarSet, Newexten, RTCP...: most of a real stream) are dropped by name before parsing.
     this.ami = new AmiConnection({ config: config.ami, logger, createSession: fastSessionFactory({ skipEvents: NOISE_EVENTS, warn: (details, message) => logger.warn(details, message) }) });
-    this.dispatcher = new Dispatcher({
-      config: config.notify,
-      logger: logger.child({ component: 'dispatcher' }),
-      clock: Date.now,
-      holdDuringOutage: true,
-      onResult: (job, outcome, info) => {
-        this.countResult(job.kind, outcome);
-        this.durable.onResult(job, outcome, info);
-      },
-    });
     const pbx = new PbxApi(api);
-    const crm = new HubsoftCrm({ lookup: this.customers, pbx, config, logger, protocolFor: (linkedid) => this.selfService?.protocolFor(linkedid) ?? null });
-    this.durable = new DurableDispatch({
-      dispatcher: this.dispatcher,
-      sender: {
-        bodyFor: (ring) => crm.bodyFor(ring),
-        send: async (route, body, signal) => {
-          await (route === 'notificar' ? pbx.notify(body, { signal }) : pbx.cancel(body, { signal }));
-        },
-      },
-      logger: logger.child({ component: 'outbox' }),
-      maxInMemory: config.state.outbox.maxInMemory,
-      maxBacklog: config.notify.maxQueued,
-      cancelMaxAgeMs: config.state.outbox.cancelMaxAgeMs,
-      notifyMaxAgeMs: config.notify.maxAgeMs,
-      onSent: (route, body, ring, reason) => {
-        if (ring) options.onSent?.(route, body, ring, reason);
+    const crm: CrmPort =
+      config.crm === 'none'
+        ? new NoCrm()
+        : new HubsoftCrm({ lookup: this.customers, pbx, config, logger, protocolFor: (linkedid) => this.selfService?.protocolFor(linkedid) ?? null });
+    this.delivery = new Delivery({
+      config,
+      logger,
+      sender: crm,
+      registry: this.metrics.registry,
+      onResult: (kind, outcome) => this.countResult(kind, outcome),
+      onSent: (request, origin) => {
+        const job = origin as PathJob | null;
+        if (job?.ring) options.onSent?.(request.route as 'notificar' | 'cancelar', request.body as PbxCallBody, job.ring, job.reason);
       },
     });
-    registerOutboxGauges(this.metrics, () => this.durable.stats());
+    this.dispatcher = this.delivery.dispatcher;
+    this.durable = this.delivery.durable;
     this.ivr = createIvrAlerts({
       alerts: config.alerts,
       agi: config.agi,
@@ -137,21 +127,8 @@ export class Daemon {
   }
 
   async start(): Promise<void> {
-    const { state, notify } = this.options.config;
-    let outbox: Outbox | null = null;
-    if (state.outbox.enabled) {
-      outbox = await Outbox.open({
-        dir: join(state.dir, 'outbox'),
-        logger: this.options.logger.child({ component: 'outbox' }),
-        maxAgeMs: { notify: notify.maxAgeMs, cancel: state.outbox.cancelMaxAgeMs },
-        maxBytes: Math.round(state.outbox.maxMegabytes * 1024 * 1024),
-        fsync: state.outbox.fsync,
-      });
-      this.expireTimer = setInterval(() => this.durable.expire(), Math.max(1000, state.outbox.expireEveryMs));
-      this.expireTimer.unref();
-    }
-    // Records left by the last run go first, before any new call.
-    this.durable.start(outbox);
+    // Records left by the last run are queued in the backlog lane, behind every new call.
+    await this.delivery.start();
     try {
       // Listeners first: a port already taken fails the start before any call is followed.
       await this.ivr.agiServer?.start();
@@ -160,8 +137,7 @@ export class Daemon {
         this.health = await startHealthServer({ host: health.host, port: health.port, healthSource: () => this.healthReport(), registry: this.metrics.registry });
       }
     } catch (error) {
-      if (this.expireTimer) clearInterval(this.expireTimer);
-      await Promise.allSettled([this.ivr.agiServer?.stop(), this.durable.close()]);
+      await Promise.allSettled([this.ivr.agiServer?.stop(), this.delivery.abort()]);
       this.hubsoft.close();
       throw error;
     }
@@ -175,13 +151,11 @@ export class Daemon {
   async stop(deadlineMs = this.options.config.notify.shutdownFlushMs): Promise<{ left: number }> {
     this.bridge.stop();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
-    if (this.expireTimer) clearInterval(this.expireTimer);
     // Rings that stopped just before still wait (at most the lookup budget) to queue their cancel: let them.
     const waitUntil = Date.now() + this.options.config.lookup.budgetMs;
     while (this.bridge.callPath.stats().waitingForLookup > 0 && Date.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 10));
-    this.durable.stopAdmitting();
-    const drained = await this.dispatcher.drain(deadlineMs);
-    await Promise.allSettled([this.durable.close(), this.ami.stop(), this.ivr.agiServer?.stop(), this.health?.stop()]);
+    const drained = await this.delivery.stop(deadlineMs);
+    await Promise.allSettled([this.ami.stop(), this.ivr.agiServer?.stop(), this.health?.stop()]);
     this.hubsoft.close();
     return drained;
   }
@@ -205,12 +179,14 @@ export class Daemon {
     const amiState = this.ami.state;
     const lastError = this.ami.stats().lastError;
     const ami = { up: amiState === 'logged-in', detail: amiState === 'logged-in' ? 'logged in' : `${amiState}${lastError ? `: ${lastError.message}` : ''}` };
-    if (!this.hubsoftHealth.up) return { ami, hubsoft: { up: false, detail: this.hubsoftHealth.detail } };
+    const delivery = this.delivery.health();
+    if (this.options.config.crm === 'none') return { ami, hubsoft: { up: true, detail: 'crm: none (dry run)' }, delivery };
+    if (!this.hubsoftHealth.up) return { ami, hubsoft: { up: false, detail: this.hubsoftHealth.detail }, delivery };
     try {
       await this.hubsoft.auth.authorization();
-      return { ami, hubsoft: { up: true, detail: this.hubsoftHealth.detail } };
+      return { ami, hubsoft: { up: true, detail: this.hubsoftHealth.detail }, delivery };
     } catch (error) {
-      return { ami, hubsoft: { up: false, detail: error instanceof Error ? error.message : String(error) } };
+      return { ami, hubsoft: { up: false, detail: error instanceof Error ? error.message : String(error) }, delivery };
     }
   }
 
@@ -247,26 +223,4 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   if (left > 0) logger.warn({ left }, 'HubSoft requests left unsent at shutdown');
   else logger.info('stopped cleanly');
   return 0;
-}
-
-/** Outbox gauges, read at scrape time. */
-function registerOutboxGauges(metrics: BridgeMetrics, stats: () => ReturnType<DurableDispatch['stats']>): void {
-  const registers = [metrics.registry];
-  const gauge = (name: string, help: string, read: (s: ReturnType<DurableDispatch['stats']>) => number): void => {
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read(stats()));
-      },
-    });
-  };
-  gauge('hubsoft_outbox_pending', 'HubSoft requests journaled and not yet accepted', (s) => s.outbox?.pending ?? 0);
-  gauge('hubsoft_outbox_pending_bytes', 'Bytes of the pending journal records', (s) => s.outbox?.pendingBytes ?? 0);
-  gauge('hubsoft_outbox_backlog', 'Requests waiting on disk for a dispatcher slot', (s) => s.backlog);
-  gauge('hubsoft_outbox_expired_records', 'Records dropped undelivered at their maximum age since start', (s) => s.outbox?.expired ?? 0);
-  gauge('hubsoft_outbox_refused_records', 'Requests the outbox could not journal (full, too large) since start', (s) =>
-    (s.outbox?.refusedNotify ?? 0) + (s.outbox?.refusedCancel ?? 0),
-  );
 }

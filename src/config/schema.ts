@@ -199,6 +199,8 @@ export const configSchema = z.object({
   selfService: selfServiceSchema.prefault({}),
   gsan: gsanSchema.optional(),
   log: logSchema.prefault({}),
+  /** Where the calls are reported: hubsoft, or none (a dry run: calls followed and logged, nothing sent). */
+  crm: z.enum(['hubsoft', 'none']).default('hubsoft'),
   state: z
     .object({
       dir: z.string().default('/var/lib/hubsoft-pbx-bridge'),
@@ -216,6 +218,10 @@ export const configSchema = z.object({
           fsync: z.boolean().default(true),
           /** How often expired records are dropped. */
           expireEveryMs: ms(60_000),
+          /** Replayed/requeued requests in flight at once (never more than notify.concurrency - 1: live calls keep a slot). */
+          backlogInFlight: z.coerce.number().int().positive().default(2),
+          /** While the journal cannot be opened (read-only or full state dir), how often to try again. */
+          reopenEveryMs: ms(30_000),
         })
         .prefault({}),
     })

@@ -85,6 +85,11 @@ export class CustomerLookup {
     return { hits: this.hits, misses: this.misses, size: this.cache.getStats().keys, inflight: this.inflight.size, requests: this.requests };
   }
 
+  /** Forgets one number's cached answer (HubSoft said its client no longer exists). `phone`: the national number. */
+  forget(phone: string): void {
+    this.cache.del(phone);
+  }
+
   /** Forgets every cached answer (e.g. after the operator fixed phone numbers in HubSoft). */
   clear(): void {
     this.cache.flushAll();

@@ -178,15 +178,22 @@ export function expectSuccess(response: HttpResponse, where: string): Record<str
     return throwError('HUBSOFT_HTTP', `HubSoft answered HTTP ${response.statusCode} on ${where}${msg ? `: ${msg}` : ''}`, {
       status: response.statusCode,
       ...(msg ? { msg } : {}),
+      fields: fieldErrors(body),
     });
   }
   if (body.status === 'error') {
     return throwError('HUBSOFT_STATUS_ERROR', `HubSoft answered status "error" on ${where}: ${msg ?? '(no msg)'}`, {
       status: response.statusCode,
       msg: msg ?? null,
+      fields: fieldErrors(body),
     });
   }
   return body;
+}
+
+/** The fields a validation answer names (Laravel: errors: { field: [msg] }); [] for `errors: []` or none. */
+function fieldErrors(body: Record<string, unknown>): string[] {
+  return isRecord(body.errors) ? Object.keys(body.errors).slice(0, 20) : [];
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

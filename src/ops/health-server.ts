@@ -13,6 +13,8 @@ export interface HealthReport {
   readonly ami: ComponentHealth;
   /** Up when HubSoft auth works (a valid token, or the last token request succeeded). */
   readonly hubsoft: ComponentHealth;
+  /** Down while requests are not journaled (state dir not writable), and for a while after HubSoft refused one for good. */
+  readonly delivery?: ComponentHealth;
 }
 
 /** Supplied by the daemon; should answer from in-memory state, never by calling out. */
@@ -25,6 +27,7 @@ export interface HealthBody {
   reason?: string;
   ami: ComponentHealth;
   hubsoft: ComponentHealth;
+  delivery?: ComponentHealth;
 }
 
 export interface HealthServerOptions {
@@ -50,7 +53,11 @@ export function judgeHealth(report: HealthReport): { code: number; body: HealthB
   const hubsoft = { ...report.hubsoft };
   if (!ami.up) return { code: 503, body: { status: 'down', reason: `AMI: ${ami.detail ?? 'not logged in'}`, ami, hubsoft } };
   if (!hubsoft.up) return { code: 503, body: { status: 'degraded', reason: `HubSoft: ${hubsoft.detail ?? 'auth failing'}`, ami, hubsoft } };
-  return { code: 200, body: { status: 'ok', ami, hubsoft } };
+  const delivery = report.delivery ? { delivery: { ...report.delivery } } : {};
+  if (report.delivery && !report.delivery.up) {
+    return { code: 503, body: { status: 'degraded', reason: `delivery: ${report.delivery.detail ?? 'failing'}`, ami, hubsoft, ...delivery } };
+  }
+  return { code: 200, body: { status: 'ok', ami, hubsoft, ...delivery } };
 }
 
 export function createHealthServer(options: HealthServerOptions): HealthServer {

@@ -22,22 +22,22 @@ export function noopCrm(counts: NoopCounts): CrmPort {
       const result: LookupResult = { status: 'notfound', raw, phone: raw, candidates: [raw], clients: [], client: null };
       return Promise.resolve(result);
     },
-    notifyRinging() {
+    prepareRinging(ring) {
       counts.notifies += 1;
-      return Promise.resolve();
+      return { route: 'notificar', kind: 'notify', key: `${ring.extension}|${ring.call.callerNumber}`, body: {} };
     },
-    notifyStopped() {
+    prepareStopped(ring) {
       counts.cancels += 1;
-      return Promise.resolve();
+      return { route: 'cancelar', kind: 'cancel', key: `${ring.extension}|${ring.call.callerNumber}`, body: {} };
     },
+    send: () => Promise.resolve(),
+    isRetryable: () => false,
   };
 }
 
-/** Runs each job at once, in arrival order per key being the caller's order (no HTTP, no rate limit). */
+/** Takes each job at once (no journal, no HTTP, no rate limit): the noop CRM counted it when it prepared it. */
 export const immediateQueue: JobQueue = {
-  enqueue(job) {
-    void job.run().catch(() => undefined);
-  },
+  enqueue() {},
 };
 
 export const silent = () => createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });

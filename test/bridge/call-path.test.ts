@@ -14,7 +14,13 @@ describe('CallPath: order of a ring key', () => {
     const lookup = new Promise<LookupResult>((resolve) => (answer = resolve));
     const queued: PathJob[] = [];
     const path = new CallPath({
-      crm: { lookupCaller: () => lookup, notifyRinging: async () => undefined, notifyStopped: async () => undefined },
+      crm: {
+        lookupCaller: () => lookup,
+        prepareRinging: (r) => ({ route: 'notificar', kind: 'notify', key: r.extension, body: {} }),
+        prepareStopped: (r) => ({ route: 'cancelar', kind: 'cancel', key: r.extension, body: {} }),
+        send: async () => undefined,
+        isRetryable: () => false,
+      },
       queue: { enqueue: (job) => void queued.push(job) },
       logger: silentLogger(),
       lookupBudgetMs: 60_000,
@@ -26,6 +32,6 @@ describe('CallPath: order of a ring key', () => {
     ]);
     answer(notFound);
     await until(() => queued.length === 3 && path.stats().waitingForLookup === 0, 2000, 'the requests to be queued');
-    expect(queued.map((job) => `${job.kind}@${job.createdAt}`)).to.deep.equal(['notify@0', 'cancel@1', 'notify@2']);
+    expect(queued.map((job) => `${job.request.kind}@${job.createdAt}`)).to.deep.equal(['notify@0', 'cancel@1', 'notify@2']);
   });
 });

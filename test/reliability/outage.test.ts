@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { replayJournal } from '../../src/bridge/outbox-replay.js';
+import { replayJournal } from '../../src/outbox/outbox-replay.js';
 import { startHarness, until, type Harness } from '../support/bridge-harness.js';
 import { callerOf, missedCalls } from './support/calls.js';
 

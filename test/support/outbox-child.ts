@@ -6,7 +6,7 @@
  * Usage: node --import tsx test/support/outbox-child.ts DIR [limit]
  */
 import { silentLogger } from '../../src/log/logger.js';
-import { Outbox } from '../../src/bridge/outbox.js';
+import { Outbox } from '../../src/outbox/outbox.js';
 
 const [dir, limitArg] = process.argv.slice(2);
 if (!dir) {

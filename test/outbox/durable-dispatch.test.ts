@@ -2,22 +2,17 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Outbox } from '../../src/bridge/outbox.js';
+import { Outbox } from '../../src/outbox/outbox.js';
 import { BridgeError } from '../../src/errors.js';
 import { until } from '../support/bridge-harness.js';
-import type { DispatchJob } from '../../src/bridge/dispatcher.js';
-import { DurableDispatch } from '../../src/bridge/durable-dispatch.js';
-import type { RingNotice } from '../../src/bridge/crm-port.js';
+import type { DispatchJob } from '../../src/outbox/dispatcher.js';
+import { DurableDispatch } from '../../src/outbox/durable-dispatch.js';
+import type { PreparedRequest } from '../../src/outbox/request.js';
+import { isRetryable } from '../../src/outbox/retry.js';
 import { silentLogger } from '../../src/log/logger.js';
 
-function ring(n: number): RingNotice {
-  return {
-    call: { linkedid: `1795460000.${n}`, callerNumber: `3799991${String(n).padStart(4, '0')}`, callerName: '', did: '', direction: 'inbound', callerChannel: '' },
-    extension: '1001',
-    context: {},
-    lookup: null,
-    at: 0,
-  };
+function request(kind: 'notify' | 'cancel', key: string): PreparedRequest {
+  return { route: kind === 'notify' ? 'notificar' : 'cancelar', kind, key, body: { ramal: '1001', telefone: key } };
 }
 
 describe('DurableDispatch: bounded backlog while HubSoft is down', () => {
@@ -25,7 +20,7 @@ describe('DurableDispatch: bounded backlog while HubSoft is down', () => {
     const held: DispatchJob[] = [];
     const durable = new DurableDispatch({
       dispatcher: { enqueue: (job) => void held.push(job) },
-      sender: { bodyFor: (r) => ({ ramal: r.extension, telefone: r.call.callerNumber }), send: async () => undefined },
+      sender: { send: async () => undefined, isRetryable },
       logger: silentLogger(),
       maxInMemory: 2,
       maxBacklog: 3,
@@ -34,10 +29,10 @@ describe('DurableDispatch: bounded backlog while HubSoft is down', () => {
     });
     durable.start(null);
     for (let n = 0; n < 10; n += 1) {
-      durable.enqueue({ key: `k${n}`, kind: 'notify', createdAt: 0, run: async () => undefined, ring: ring(n) });
+      durable.submit(request('notify', `k${n}`), { createdAt: 0 });
     }
     for (let n = 0; n < 5; n += 1) {
-      durable.enqueue({ key: `k${n}`, kind: 'cancel', createdAt: 0, run: async () => undefined, ring: ring(n), reason: 'missed' });
+      durable.submit(request('cancel', `k${n}`), { createdAt: 0 });
     }
     const stats = durable.stats();
     expect(held).to.have.length(2, 'the dispatcher holds maxInMemory');
@@ -57,7 +52,7 @@ describe('DurableDispatch: missed calls survive a shutdown', () => {
   const make = (held: DispatchJob[]) =>
     new DurableDispatch({
       dispatcher: { enqueue: (job) => void held.push(job) },
-      sender: { bodyFor: (r) => ({ ramal: r.extension, telefone: r.call.callerNumber }), send: async () => undefined },
+      sender: { send: async () => undefined, isRetryable },
       logger: silentLogger(),
       maxInMemory: 10,
       notifyMaxAgeMs: 60_000,
@@ -68,7 +63,7 @@ describe('DurableDispatch: missed calls survive a shutdown', () => {
     const held: DispatchJob[] = [];
     const durable = make(held);
     durable.start(await open());
-    durable.enqueue({ key: 'k', kind: 'cancel', createdAt: 0, run: async () => undefined, ring: ring(1), reason: 'missed' });
+    durable.submit(request('cancel', 'k'), { createdAt: 0 });
     await until(() => held.length === 1, 2000, 'the cancel to reach the dispatcher');
     durable.stopAdmitting();
     durable.onResult(held[0]!, 'failed', { attempts: 3, error: new BridgeError('HUBSOFT_UNREACHABLE') });
@@ -83,7 +78,7 @@ describe('DurableDispatch: missed calls survive a shutdown', () => {
     const durable = make(held);
     durable.start(await open());
     durable.stopAdmitting();
-    durable.enqueue({ key: 'k', kind: 'cancel', createdAt: 0, run: async () => undefined, ring: ring(2), reason: 'caller-hung-up' });
+    durable.submit(request('cancel', 'k'), { createdAt: 0 });
     await durable.close();
     expect(held, 'nothing enters the dispatcher once stopping').to.have.length(0);
     const reopened = await open();

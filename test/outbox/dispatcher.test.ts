@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as FakeTimers from '@sinonjs/fake-timers';
-import { Dispatcher, type DispatchJob, type JobKind, type JobOutcome, type JobResultInfo } from '../../src/bridge/dispatcher.js';
-import { isRetryable } from '../../src/bridge/retry.js';
+import { Dispatcher, type DispatchJob, type JobKind, type JobOutcome, type JobResultInfo } from '../../src/outbox/dispatcher.js';
+import { isRetryable } from '../../src/outbox/retry.js';
 import { notifySchema, type NotifyConfig } from '../../src/config/schema.js';
 import { BridgeError } from '../../src/errors.js';
 import { pino } from 'pino';
@@ -20,7 +20,7 @@ interface Result {
   readonly info: JobResultInfo;
 }
 
-describe('bridge/dispatcher (fake time)', function () {
+describe('outbox/dispatcher (fake time)', function () {
   this.timeout(10_000);
   let clock: FakeTimers.Clock;
   let results: Result[];
@@ -350,7 +350,7 @@ describe('bridge/dispatcher (fake time)', function () {
   });
 });
 
-describe('bridge/dispatcher against a slow HubSoft over HTTP (127.0.0.1)', function () {
+describe('outbox/dispatcher against a slow HubSoft over HTTP (127.0.0.1)', function () {
   this.timeout(20_000);
   const random = seeded(11);
   let server: Server;

@@ -5,6 +5,7 @@ import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { backoffDelay } from '../util/backoff.js';
 import { realTimers } from '../util/timers.js';
+import { LANE_PRIORITY, type Lane } from './lanes.js';
 import { OutageGate } from './outage-gate.js';
 import { isRetryable, runAttempt, type Timers } from './retry.js';
 
@@ -13,9 +14,11 @@ export type { Timers };
 export type JobKind = 'notify' | 'cancel';
 
 export interface DispatchJob {
-  /** Jobs with the same key (one ring: call linkedid + extension) run one after another, in enqueue order. */
+  /** Jobs with the same key (the adapter's ordering key) run one after another, in enqueue order. */
   readonly key: string;
   readonly kind: JobKind;
+  /** Live jobs take free slots before backlog ones (lanes.ts). Default live. */
+  readonly lane?: Lane;
   /** When the event behind the job happened (clock time); a notify older than notify.maxAgeMs is not sent. */
   readonly createdAt: number;
   /** One attempt. The signal aborts on the attempt timeout and on shutdown; pass it to the HTTP client. */
@@ -60,6 +63,8 @@ export interface DispatcherOptions {
    * backlog from hammering a down HubSoft and makes the catch-up start in journal order. Default false.
    */
   readonly holdDuringOutage?: boolean;
+  /** Which failures are worth another attempt (the adapter's rule). Default: retry.ts isRetryable. */
+  readonly isRetryable?: (error: unknown) => boolean;
 }
 
 export interface DispatcherStats {
@@ -264,7 +269,7 @@ export class Dispatcher {
         // Checked before taking a slot too, so a stale notify costs no rate-limit slot.
         result = this.isStale(job)
           ? { type: 'stale' }
-          : await this.queue.add(() => this.attempt(entry), { signal: this.shutdown.signal });
+          : await this.queue.add(() => this.attempt(entry), { signal: this.shutdown.signal, priority: this.priorityOf(job.key) });
       } catch {
         return 'dropped-shutdown';
       }
@@ -273,14 +278,16 @@ export class Dispatcher {
         return 'sent';
       }
       if (result.type === 'stale') {
-        logger.warn({ key: job.key, job: job.describe, ageMs: clock() - job.createdAt }, 'notify older than notify.maxAgeMs: not sent');
+        // A replayed backlog's stale notifies are summed up by DurableDispatch, not logged one by one.
+        const log = job.lane === 'backlog' ? logger.debug.bind(logger) : logger.warn.bind(logger);
+        log({ key: job.key, job: job.describe, ageMs: clock() - job.createdAt }, 'notify older than notify.maxAgeMs: not sent');
         return 'dropped-stale';
       }
       if (this.shutdown.signal.aborted) return 'dropped-shutdown';
       const { error } = result;
       entry.lastError = error;
       const context = { key: job.key, job: job.describe, attempts: entry.attempts, err: error };
-      if (!isRetryable(error)) {
+      if (!(this.options.isRetryable ?? isRetryable)(error)) {
         // HubSoft answered: whatever is wrong with this request, the server is there.
         this.gate.end();
         logger.error(context, 'HubSoft refused the request: not retried');
@@ -325,6 +332,12 @@ export class Dispatcher {
     } finally {
       this.running--;
     }
+  }
+
+  /** A key's head runs at live priority when any job of that key is live (it holds the live one up). */
+  private priorityOf(key: string): number {
+    const lane = this.lanes.get(key);
+    return lane?.some((entry) => (entry.job.lane ?? 'live') === 'live') ? LANE_PRIORITY.live : LANE_PRIORITY.backlog;
   }
 
   private isStale(job: DispatchJob): boolean {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { pino } from 'pino';
-import { encodeEntry } from '../../src/bridge/outbox-codec.js';
-import { JOURNAL_FILE, Outbox, type OutboxInput, type OutboxOptions } from '../../src/bridge/outbox.js';
+import { encodeEntry } from '../../src/outbox/outbox-codec.js';
+import { JOURNAL_FILE, Outbox, type OutboxInput, type OutboxOptions } from '../../src/outbox/outbox.js';
 import { isBridgeError } from '../../src/errors.js';
 import type { Logger } from '../../src/log/logger.js';
 
@@ -169,7 +169,7 @@ describe('Outbox', () => {
     expect(JSON.stringify(lines)).to.not.include('3799999');
   });
 
-  it('drops records older than their maximum age on open, with an error log and a counter', async () => {
+  it('drops records older than their maximum age on open, with one summary log line and a counter', async () => {
     const first = await open();
     await appendOk(first, notify(1, 1_000));
     await appendOk(first, cancel(2, 1_000));
@@ -181,15 +181,30 @@ describe('Outbox', () => {
     const second = await open({ logger });
     expect(keys(second)).to.deep.equal(['call-2/1001', 'call-3/1001']);
     expect(second.stats().expired).to.equal(1);
-    const errors = lines.filter((line) => line.level === 50);
-    expect(errors).to.have.length(1);
-    expect(errors[0]).to.include({ key: 'call-1/1001', route: 'notificar' });
+    const summaries = lines.filter((line) => line.level >= 40);
+    expect(summaries).to.have.length(1);
+    expect(summaries[0]).to.deep.include({ dropped: 1, byRoute: { notificar: 1 }, oldestAgeMs: MINUTE + 1 });
     await second.close();
 
     now = 1_000 + DAY + 1;
     const third = await open();
     expect(keys(third)).to.deep.equal([]);
     expect(third.stats().expired).to.equal(2);
+  });
+
+  it('a bulk drop is one summary line (counts per route, oldest and newest age); each record at debug', async () => {
+    const first = await open();
+    for (let n = 0; n < 300; n += 1) await appendOk(first, notify(n, 1_000 + n));
+    for (let n = 0; n < 5; n += 1) await appendOk(first, cancel(1000 + n, 2_000));
+    await first.close();
+    now = 2_000 + DAY + 1;
+    const { logger, lines } = captureLogger();
+    const second = await open({ logger });
+    const loud = lines.filter((line) => line.level >= 40);
+    expect(loud).to.have.length(1);
+    expect(loud[0]).to.deep.include({ level: 50, dropped: 305, byRoute: { notificar: 300, cancelar: 5 }, oldestAgeMs: DAY + 1001, newestAgeMs: DAY + 1 });
+    expect(lines.filter((line) => line.level === 20)).to.have.length(305);
+    await second.close();
   });
 
   it('expires pending records at run time and never brings them back', async () => {

@@ -17,6 +17,7 @@ import { mkdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BridgeError } from '../errors.js';
 import { encodeEntry, JOURNAL_VERSION, recordProblem, type OutboxKind, type OutboxRecord } from './outbox-codec.js';
+import { logDrops } from './drop-summary.js';
 import { DIR_MODE, openForAppend, replaceFile, writeAll } from './outbox-file.js';
 import { replayJournal } from './outbox-replay.js';
 import type { AppendResult, OutboxInput, OutboxOptions, OutboxStats, StageResult } from './outbox-types.js';
@@ -164,20 +165,19 @@ export class Outbox {
     return [...this.entries.values()].map((entry) => entry.record);
   }
 
-  /** Drops records older than their kind's maximum age, with an error log each. Returns how many. */
+  /** Drops records older than their kind's maximum age, with one summary log line. Returns how many. */
   expire(now: number = this.clock()): number {
-    let dropped = 0;
+    const dropped: OutboxRecord[] = [];
     for (const { record } of [...this.entries.values()]) {
-      const ageMs = now - record.createdAt;
-      if (ageMs <= this.options.maxAgeMs[record.kind]) continue;
+      if (now - record.createdAt <= this.options.maxAgeMs[record.kind]) continue;
       this.forget(record.id);
-      this.logExpired(record, ageMs);
-      dropped += 1;
+      dropped.push(record);
       if (!this.closed && !this.broken) {
         this.write(encodeEntry({ t: 'ack', id: record.id, why: 'expired' }), false).catch(() => undefined);
       }
     }
-    return dropped;
+    this.logExpired(dropped, now);
+    return dropped.length;
   }
 
   /** Rewrites the journal with only the pending records (also done on its own past the thresholds). */
@@ -219,8 +219,7 @@ export class Outbox {
       logger.warn({ file: this.path, bytes: replay.tornTailBytes }, 'outbox: incomplete last line skipped (the bridge stopped mid-write)');
     }
     this.counts.corrupt = replay.corrupt.length + (replay.tornTailBytes > 0 ? 1 : 0);
-    for (const record of replay.expired) this.logExpired(record, this.clock() - record.createdAt);
-    this.counts.expired = replay.expired.length;
+    this.logExpired(replay.expired, this.clock());
     for (const record of replay.pending) {
       const bytes = encodeEntry({ t: 'rec', ...record }).length;
       this.entries.set(record.id, { record, bytes, written: true });
@@ -251,10 +250,9 @@ export class Outbox {
     else this.counts.refusedCancel += 1;
   }
 
-  private logExpired(record: OutboxRecord, ageMs: number): void {
-    this.counts.expired += 1;
-    const { id, kind, key, route, body } = record;
-    this.options.logger.error({ id, kind, key, route, ageMs, body }, `outbox: ${route} not delivered within its maximum age, dropped`);
+  private logExpired(records: readonly OutboxRecord[], now: number): void {
+    this.counts.expired += records.length;
+    logDrops(this.options.logger, 'outbox: requests not delivered within their maximum age, dropped', records, now);
   }
 
   private write(line: Buffer, sync: boolean, written?: () => void): Promise<void> {

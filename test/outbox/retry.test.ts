@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isRetryable } from '../../src/bridge/retry.js';
+import { isRetryable } from '../../src/outbox/retry.js';
 import { BridgeError } from '../../src/errors.js';
 
 describe('isRetryable', () => {

@@ -8,19 +8,23 @@ import { crc32 } from 'node:zlib';
 
 export const JOURNAL_VERSION = 1;
 
-export type OutboxKind = 'notify' | 'cancel';
-export type OutboxRoute = 'notificar' | 'cancelar';
+import type { DeliveryKind } from './request.js';
+
+export type OutboxKind = DeliveryKind;
+/** The adapter's request name ('notificar', 'cancelar', ...). */
+export type OutboxRoute = string;
+const MAX_ROUTE_LENGTH = 64;
 
 export interface OutboxRecord {
   /** Unique and increasing in append order: `${epochMs}-${seq}`. */
   readonly id: string;
   readonly kind: OutboxKind;
-  /** The ring key (call linkedid + extension), the dispatcher's lane. */
+  /** The adapter's ordering key (HubSoft: ramal/identificador_interno + telefone): the dispatcher's lane. */
   readonly key: string;
   /** Clock time of the event behind the request; expiry counts from here. */
   readonly createdAt: number;
   readonly route: OutboxRoute;
-  /** The HubSoft JSON body, e.g. { ramal, telefone, id_cliente }. */
+  /** The adapter's JSON body, e.g. HubSoft's { ramal, telefone, id_cliente }. */
   readonly body: unknown;
 }
 
@@ -73,7 +77,7 @@ export function isValidId(id: unknown): id is string {
 export function recordProblem(value: Partial<Record<keyof OutboxRecord, unknown>>): string | null {
   if (!isValidId(value.id)) return `id must be a string of 1..${MAX_ID_LENGTH} characters`;
   if (value.kind !== 'notify' && value.kind !== 'cancel') return 'kind must be "notify" or "cancel"';
-  if (value.route !== 'notificar' && value.route !== 'cancelar') return 'route must be "notificar" or "cancelar"';
+  if (typeof value.route !== 'string' || value.route === '' || value.route.length > MAX_ROUTE_LENGTH) return `route must be a string of 1..${MAX_ROUTE_LENGTH} characters`;
   if (typeof value.key !== 'string' || value.key === '') return 'key must be a non-empty string';
   if (typeof value.createdAt !== 'number' || !Number.isFinite(value.createdAt)) return 'createdAt must be a finite number';
   return null;
