@@ -1,5 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
 import { FrameReader } from './frame-reader.js';
+import { formatActionFrame } from './sanitise-action.js';
 
 export { NOISE_EVENTS } from './frame-reader.js';
 import type { NormalisedMessage } from './normalise.js';
@@ -93,16 +94,7 @@ class FastSession implements AmiSession {
   private write(fields: Readonly<Record<string, string>>, actionId: string): void {
     const socket = this.socket;
     if (!socket || this.done || socket.destroyed || !socket.writable) return;
-    // Action first, then ActionID, then the rest as given (values are sanitised by the connection).
-    let text = '';
-    let action = '';
-    for (const [key, value] of Object.entries(fields)) {
-      const lower = key.toLowerCase();
-      if (lower === 'actionid') continue;
-      if (lower === 'action') action = `Action: ${value}\r\n`;
-      else text += `${key}: ${value}\r\n`;
-    }
-    socket.write(`${action}ActionID: ${actionId}\r\n${text}\r\n`);
+    socket.write(formatActionFrame(fields, actionId));
   }
 
   private onMessage(message: NormalisedMessage): void {
