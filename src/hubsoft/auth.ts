@@ -13,6 +13,9 @@ export interface TokenProviderDeps {
   /** After a rejected login, wait this long before asking again; doubles up to rejectBackoffMaxMs. */
   readonly rejectBackoffInitialMs?: number;
   readonly rejectBackoffMaxMs?: number;
+  /** After a failed early renewal, wait this long before trying again; doubles up to renewBackoffMaxMs. */
+  readonly renewBackoffInitialMs?: number;
+  readonly renewBackoffMaxMs?: number;
 }
 
 interface Token {
@@ -29,6 +32,8 @@ export class TokenProvider {
   private token: Token | null = null;
   private pending: Promise<Token> | null = null;
   private rejection: { error: BridgeError; until: number; backoffMs: number } | null = null;
+  /** A failed early renewal of the current token: when to try again, and whether its warning was logged. */
+  private renewal: { token: Token; retryAt: number; backoffMs: number } | null = null;
   private readonly now: () => number;
   private requests = 0;
 
@@ -36,16 +41,24 @@ export class TokenProvider {
     this.now = deps.now ?? Date.now;
   }
 
-  /** The Authorization header value ("Bearer ..."). */
+  /**
+   * The Authorization header value ("Bearer ..."). Inside the renewal margin the token is renewed; when that
+   * fails (network, 5xx, even a refused login) the current token is used until it really expires, the renewal
+   * is retried with backoff (no request in between), and one warning is logged per token.
+   */
   async authorization(): Promise<string> {
     const current = this.token;
-    if (current && this.now() < current.renewAt) return current.authorization;
+    const now = this.now();
+    if (current && now < current.renewAt) return current.authorization;
+    const renewal = this.renewal?.token === current ? this.renewal : null;
+    if (current && renewal && now < renewal.retryAt && now < current.expiresAt) return current.authorization;
     try {
-      return (await this.fetchShared()).authorization;
+      const token = await this.fetchShared();
+      this.renewal = null;
+      return token.authorization;
     } catch (error) {
-      // Early renewal failed (network, 5xx): the old token is still good until it expires.
-      if (current && this.token === current && this.now() < current.expiresAt && !isBridgeError(error, 'HUBSOFT_AUTH_REJECTED')) {
-        this.deps.logger.warn({ err: error }, 'hubsoft: token renewal failed, using the current token until it expires');
+      if (current && this.token === current && this.now() < current.expiresAt) {
+        this.renewalFailed(current, error);
         return current.authorization;
       }
       throw error;
@@ -60,6 +73,18 @@ export class TokenProvider {
   /** How many times the token endpoint was called (for metrics and tests). */
   get tokenRequests(): number {
     return this.requests;
+  }
+
+  private renewalFailed(current: Token, error: unknown): void {
+    const initial = this.deps.renewBackoffInitialMs ?? 5_000;
+    const max = this.deps.renewBackoffMaxMs ?? 60_000;
+    const previous = this.renewal?.token === current ? this.renewal : null;
+    const backoffMs = previous ? Math.min(previous.backoffMs * 2, max) : initial;
+    this.renewal = { token: current, retryAt: this.now() + backoffMs, backoffMs };
+    const expiresInMs = current.expiresAt - this.now();
+    const details = { err: error, retryInMs: backoffMs, tokenExpiresInMs: expiresInMs };
+    if (previous) this.deps.logger.debug(details, 'hubsoft: token renewal failed again, still using the current token');
+    else this.deps.logger.warn(details, 'hubsoft: token renewal failed, using the current token until it expires; retrying with backoff');
   }
 
   private fetchShared(): Promise<Token> {
