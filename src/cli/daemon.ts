@@ -11,6 +11,7 @@ import type { Dispatcher, JobOutcome } from '../outbox/dispatcher.js';
 import type { DurableDispatch } from '../outbox/durable-dispatch.js';
 import type { TrackerOutput } from '../calls/types.js';
 import type { Config } from '../config/schema.js';
+import { isBridgeError } from '../errors.js';
 import { createHubsoftClient, type HubsoftClient } from '../hubsoft/client.js';
 import { CustomerLookup } from '../hubsoft/customers.js';
 import { PbxApi } from '../hubsoft/pbx.js';
@@ -19,7 +20,7 @@ import { createIvrAlerts, type IvrAlerts } from '../ivr/ivr-alerts.js';
 import { registerSelfService, type SelfService } from '../ivr/self-service/register.js';
 import type { Logger } from '../log/logger.js';
 import type { LookupResult, PbxCallBody } from '../hubsoft/types.js';
-import { startHealthServer, type HealthReport } from '../ops/health-server.js';
+import { startHealthServer, type ComponentHealth, type HealthReport } from '../ops/health-server.js';
 import { healthTrackedApi, type HubsoftHealth } from '../ops/hubsoft-health.js';
 import { createMetrics, hubsoftRoute, type BridgeMetrics } from '../ops/metrics.js';
 
@@ -178,15 +179,19 @@ export class Daemon {
     this.refreshGauges();
     const amiState = this.ami.state;
     const lastError = this.ami.stats().lastError;
-    const ami = { up: amiState === 'logged-in', detail: amiState === 'logged-in' ? 'logged in' : `${amiState}${lastError ? `: ${lastError.message}` : ''}` };
-    const delivery = this.delivery.health();
-    if (this.options.config.crm === 'none') return { ami, hubsoft: { up: true, detail: 'crm: none (dry run)' }, delivery };
-    if (!this.hubsoftHealth.up) return { ami, hubsoft: { up: false, detail: this.hubsoftHealth.detail }, delivery };
+    const ami = {
+      up: amiState === 'logged-in',
+      code: amiState === 'logged-in' ? 'logged-in' : (lastError && isBridgeError(lastError) ? lastError.code : amiState),
+      detail: amiState === 'logged-in' ? 'logged in' : `${amiState}${lastError ? `: ${lastError.message}` : ''}`,
+    };
+    const delivery = deliveryHealth(this.delivery.health());
+    if (this.options.config.crm === 'none') return { ami, hubsoft: { up: true, code: 'crm-none', detail: 'crm: none (dry run)' }, delivery };
+    if (!this.hubsoftHealth.up) return { ami, hubsoft: { up: false, code: this.hubsoftHealth.code || 'HUBSOFT_FAILING', detail: this.hubsoftHealth.detail }, delivery };
     try {
       await this.hubsoft.auth.authorization();
       return { ami, hubsoft: { up: true, detail: this.hubsoftHealth.detail }, delivery };
     } catch (error) {
-      return { ami, hubsoft: { up: false, detail: error instanceof Error ? error.message : String(error) }, delivery };
+      return { ami, hubsoft: { up: false, code: isBridgeError(error) ? error.code : 'HUBSOFT_FAILING', detail: error instanceof Error ? error.message : String(error) }, delivery };
     }
   }
 
@@ -223,4 +228,10 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   if (left > 0) logger.warn({ left }, 'HubSoft requests left unsent at shutdown');
   else logger.info('stopped cleanly');
   return 0;
+}
+
+/** /healthz shows codes only (the detail can quote HubSoft): name the two ways delivery degrades. */
+function deliveryHealth(health: { up: boolean; detail: string }): ComponentHealth {
+  if (health.up) return health;
+  return { ...health, code: /durability/.test(health.detail) ? 'DELIVERY_NOT_DURABLE' : 'HUBSOFT_REFUSED_FOR_GOOD' };
 }

@@ -2,10 +2,21 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
-/** One component as the daemon sees it right now. `detail` says why it is down, for the installer. */
+/**
+ * One component as the daemon sees it right now. `code` (an error code such as HUBSOFT_TIMEOUT, or a state such
+ * as disconnected) is what /healthz shows; `detail` stays inside the process: it can hold upstream text
+ * (HubSoft echoing a request back), so it never reaches the unauthenticated HTTP answer.
+ */
 export interface ComponentHealth {
   readonly up: boolean;
+  readonly code?: string;
   readonly detail?: string;
+}
+
+/** What /healthz says of a component: up and a code, nothing else. */
+export interface PublicComponentHealth {
+  up: boolean;
+  code?: string;
 }
 
 export interface HealthReport {
@@ -25,9 +36,9 @@ export type HealthStatus = 'ok' | 'degraded' | 'down';
 export interface HealthBody {
   status: HealthStatus;
   reason?: string;
-  ami: ComponentHealth;
-  hubsoft: ComponentHealth;
-  delivery?: ComponentHealth;
+  ami: PublicComponentHealth;
+  hubsoft: PublicComponentHealth;
+  delivery?: PublicComponentHealth;
 }
 
 export interface HealthServerOptions {
@@ -47,17 +58,30 @@ export interface HealthServer {
   stop(): Promise<void>;
 }
 
+const CODE = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const LEADING_CODE = /^([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b/;
+
+/** A code from the fixed vocabulary of codes and states; free text (upstream messages) never passes. */
+function publicCode(component: ComponentHealth, fallback: string): string {
+  if (component.code && CODE.test(component.code)) return component.code;
+  const leading = component.detail ? LEADING_CODE.exec(component.detail) : null;
+  return leading ? leading[1]! : fallback;
+}
+
+function publicHealth(component: ComponentHealth, fallback: string): PublicComponentHealth {
+  if (component.up) return component.code && CODE.test(component.code) ? { up: true, code: component.code } : { up: true };
+  return { up: false, code: publicCode(component, fallback) };
+}
+
 /** OK only when both are up; HubSoft failing while AMI is up is "degraded" (calls are followed, not reported). */
 export function judgeHealth(report: HealthReport): { code: number; body: HealthBody } {
-  const ami = { ...report.ami };
-  const hubsoft = { ...report.hubsoft };
-  if (!ami.up) return { code: 503, body: { status: 'down', reason: `AMI: ${ami.detail ?? 'not logged in'}`, ami, hubsoft } };
-  if (!hubsoft.up) return { code: 503, body: { status: 'degraded', reason: `HubSoft: ${hubsoft.detail ?? 'auth failing'}`, ami, hubsoft } };
-  const delivery = report.delivery ? { delivery: { ...report.delivery } } : {};
-  if (report.delivery && !report.delivery.up) {
-    return { code: 503, body: { status: 'degraded', reason: `delivery: ${report.delivery.detail ?? 'failing'}`, ami, hubsoft, ...delivery } };
-  }
-  return { code: 200, body: { status: 'ok', ami, hubsoft, ...delivery } };
+  const ami = publicHealth(report.ami, 'AMI_NOT_LOGGED_IN');
+  const hubsoft = publicHealth(report.hubsoft, 'HUBSOFT_FAILING');
+  if (!ami.up) return { code: 503, body: { status: 'down', reason: `AMI: ${ami.code}`, ami, hubsoft } };
+  if (!hubsoft.up) return { code: 503, body: { status: 'degraded', reason: `HubSoft: ${hubsoft.code}`, ami, hubsoft } };
+  const delivery = report.delivery ? publicHealth(report.delivery, 'DELIVERY_DEGRADED') : null;
+  if (delivery && !delivery.up) return { code: 503, body: { status: 'degraded', reason: `delivery: ${delivery.code}`, ami, hubsoft, delivery } };
+  return { code: 200, body: { status: 'ok', ami, hubsoft, ...(delivery ? { delivery } : {}) } };
 }
 
 export function createHealthServer(options: HealthServerOptions): HealthServer {
@@ -70,13 +94,14 @@ export function createHealthServer(options: HealthServerOptions): HealthServer {
       const report = await Promise.race([
         Promise.resolve().then(options.healthSource),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`health source gave no answer within ${sourceTimeoutMs} ms`)), sourceTimeoutMs);
+          timer = setTimeout(() => reject(new HealthSourceTimeout()), sourceTimeoutMs);
         }),
       ]);
       const { code, body } = judgeHealth(report);
       sendJson(res, code, body);
     } catch (error) {
-      sendJson(res, 503, { status: 'down', reason: (error as Error).message, ami: { up: false }, hubsoft: { up: false } });
+      const reason = error instanceof HealthSourceTimeout ? 'HEALTH_SOURCE_TIMEOUT' : 'HEALTH_SOURCE_FAILED';
+      sendJson(res, 503, { status: 'down', reason, ami: { up: false, code: reason }, hubsoft: { up: false, code: reason } });
     } finally {
       clearTimeout(timer);
     }
@@ -88,8 +113,8 @@ export function createHealthServer(options: HealthServerOptions): HealthServer {
       const text = await options.registry.metrics();
       res.writeHead(200, { 'content-type': options.registry.contentType, 'cache-control': 'no-store' });
       res.end(text);
-    } catch (error) {
-      sendText(res, 500, `metrics failed: ${(error as Error).message}\n`);
+    } catch {
+      sendText(res, 500, 'metrics failed\n');
     }
   };
 
@@ -135,6 +160,8 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   const address = await server.start();
   return { ...server, ...address };
 }
+
+class HealthSourceTimeout extends Error {}
 
 function sendJson(res: ServerResponse, code: number, body: unknown): void {
   res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });

@@ -10,6 +10,8 @@ interface Api {
 /** Outcome of the last HubSoft API call, for /healthz. */
 export interface HubsoftHealth {
   up: boolean;
+  /** The error code of the last failure (what /healthz shows); '' when up. */
+  code?: string;
   detail: string;
   at: number;
 }
@@ -22,10 +24,10 @@ export function healthTrackedApi(api: Api, health: HubsoftHealth, now: () => num
   const tracked = async <T>(call: () => Promise<T>): Promise<T> => {
     try {
       const result = await call();
-      Object.assign(health, { up: true, detail: 'last request accepted', at: now() });
+      Object.assign(health, { up: true, code: '', detail: 'last request accepted', at: now() });
       return result;
     } catch (error) {
-      if (isOutage(error)) Object.assign(health, { up: false, detail: error instanceof Error ? error.message : String(error), at: now() });
+      if (isOutage(error)) Object.assign(health, { up: false, code: isBridgeError(error) ? error.code : 'HUBSOFT_FAILING', detail: error instanceof Error ? error.message : String(error), at: now() });
       throw error;
     }
   };

@@ -46,7 +46,19 @@ describe('ops/health-server over HTTP on 127.0.0.1', () => {
     expect(reply.status).to.equal(503);
     const body = JSON.parse(reply.body);
     expect(body.status).to.equal('degraded');
-    expect(body.reason).to.equal('HubSoft: HUBSOFT_AUTH_REJECTED: HubSoft refused the API credentials');
+    expect(body.reason).to.equal('HubSoft: HUBSOFT_AUTH_REJECTED');
+    expect(body.hubsoft).to.deep.equal({ up: false, code: 'HUBSOFT_AUTH_REJECTED' });
+  });
+
+  it('never repeats upstream text: a detail echoing the request (password, client_secret) stays inside', async () => {
+    const echoed = 'HubSoft answered HTTP 500: grant_type=password&client_secret=s3cr3t-Value&password=hunter2+x';
+    report = { ami: { up: true }, hubsoft: { up: false, detail: echoed } };
+    const reply = await get(server.port, '/healthz');
+    expect(reply.status).to.equal(503);
+    expect(reply.body).to.not.match(/s3cr3t|hunter2|grant_type|answered/);
+    expect(JSON.parse(reply.body)).to.deep.equal({ status: 'degraded', reason: 'HubSoft: HUBSOFT_FAILING', ami: { up: true }, hubsoft: { up: false, code: 'HUBSOFT_FAILING' } });
+    report = { ami: { up: true }, hubsoft: { up: false, code: 'not a code: password=hunter2', detail: echoed } };
+    expect((await get(server.port, '/healthz')).body).to.not.match(/hunter2/);
   });
 
   it('answers 503 down with the reason when AMI is not logged in', async () => {
@@ -60,10 +72,10 @@ describe('ops/health-server over HTTP on 127.0.0.1', () => {
     const failing = await startHealthServer({ host: '127.0.0.1', port: 0, healthSource: () => Promise.reject(new Error('boom')) });
     const hanging = await startHealthServer({ host: '127.0.0.1', port: 0, healthSource: () => new Promise<HealthReport>(() => undefined), sourceTimeoutMs: 20 });
     try {
-      expect(JSON.parse((await get(failing.port, '/healthz')).body)).to.deep.include({ status: 'down', reason: 'boom' });
+      expect(JSON.parse((await get(failing.port, '/healthz')).body)).to.deep.include({ status: 'down', reason: 'HEALTH_SOURCE_FAILED' });
       const slow = await get(hanging.port, '/healthz');
       expect(slow.status).to.equal(503);
-      expect(JSON.parse(slow.body).reason).to.include('no answer within 20 ms');
+      expect(JSON.parse(slow.body).reason).to.equal('HEALTH_SOURCE_TIMEOUT');
     } finally {
       await failing.stop();
       await hanging.stop();
