@@ -106,8 +106,9 @@ class FastSession implements AmiSession {
     this.loginDone = undefined;
     if (this.done || !done) return;
     const response = message.message;
-    if (response.response.toLowerCase() === 'error') done({ ok: false, message: response.message || 'Response: Error' });
-    else done({ ok: true });
+    // Only `Response: Success` is a login: Follows, Goodbye or garbage from a proxy is not.
+    if (response.response.toLowerCase() === 'success') done({ ok: true });
+    else done({ ok: false, message: response.message || `Response: ${response.response || '(none)'}` });
   }
 
   private finish(error: Error | undefined): void {

@@ -143,6 +143,23 @@ describe('AmiConnection over TCP against the fake Asterisk', () => {
     expect(connection.stats().lastError?.code).to.equal('AMI_LOGIN_REFUSED');
   });
 
+  it('a Login answered with anything but Response: Success is not a login (Follows, garbage)', async () => {
+    for (const answer of ['Follows', 'Goodbye', 'x\u0001garbage']) {
+      const odd = await startFakeAmi({ loginResponse: answer });
+      const logs = captureLogger();
+      const connection = new AmiConnection({ config: amiConfig(odd, { reconnectInitialMs: 20, reconnectMaxMs: 40 }), logger: logs.logger });
+      let loggedIn = false;
+      connection.on('login', () => (loggedIn = true));
+      connection.start();
+      await logs.waitFor((r) => r.some((x) => x.code === 'AMI_LOGIN_REFUSED'));
+      expect(connection.state, answer).not.to.equal('logged-in');
+      await connection.stop();
+      await odd.close();
+      expect(loggedIn, answer).to.equal(false);
+      expect(connection.stats().logins).to.equal(0);
+    }
+  });
+
   it('keeps retrying with backoff while nothing listens on the port', async () => {
     const closed = await startFakeAmi();
     const port = closed.port;

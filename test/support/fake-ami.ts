@@ -21,6 +21,8 @@ export interface FakeAmiOptions {
   readonly applyEventMask?: boolean;
   /** Uptime (seconds) the fake has at start, reported by FullyBooted on login. Default 0. */
   readonly uptimeSeconds?: number;
+  /** Answer a correct Login with this Response value instead of Success (a proxy or a broken peer). */
+  readonly loginResponse?: string;
 }
 
 export interface RecordedAction {
@@ -169,6 +171,10 @@ export async function startFakeAmi(options: FakeAmiOptions = {}): Promise<FakeAm
             client.socket.end();
           }, options.loginFailureDelayMs ?? 0);
           return;
+        }
+        if (options.loginResponse !== undefined) {
+          respond(client, actionId, options.loginResponse, [['Message', 'Not really']]);
+          return record();
         }
         client.authenticated = true;
         client.mask = parseMask(field(frame, 'Events'));
