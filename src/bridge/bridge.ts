@@ -7,6 +7,8 @@ import type { Logger } from '../log/logger.js';
 import { CallPath, type CallPathOptions, type JobQueue } from './call-path.js';
 import type { CrmPort } from './crm-port.js';
 import { resolveTarget } from './extension-map.js';
+import type { OpenRingRecord, OpenRingsFile } from './open-rings.js';
+import { planRecovery } from './ring-recovery.js';
 
 /** Boot times (now - Uptime) closer than this are the same Asterisk run. */
 const RESTART_TOLERANCE_MS = 5000;
@@ -42,6 +44,9 @@ export class Bridge {
   private running = false;
   /** When Asterisk started, estimated from FullyBooted's Uptime (clock ms); null before the first. */
   private asteriskBootedAt: number | null = null;
+  private ringFile: OpenRingsFile | null = null;
+  /** Windows the last run left open, decided after the first login. */
+  private toRecover: OpenRingRecord[] = [];
 
   constructor(private readonly options: BridgeOptions) {
     this.clock = options.clock ?? Date.now;
@@ -56,7 +61,17 @@ export class Bridge {
       onEntered: options.onEntered,
       clock: this.clock,
       timers: this.timers,
+      ringLog: {
+        opened: (key, ring) => this.ringFile?.opened(key, ring),
+        closed: (key) => this.ringFile?.closed(key),
+      },
     });
+  }
+
+  /** Journals open windows in `file`; `previous` (what the last run left open) is settled after the first login. */
+  useOpenRings(file: OpenRingsFile, previous: readonly OpenRingRecord[]): void {
+    this.ringFile = file;
+    this.toRecover = [...previous];
   }
 
   start(): void {
@@ -66,8 +81,16 @@ export class Bridge {
     this.options.ami.on('login', this.onLogin);
   }
 
-  /** Stops taking events. Open rings stay open: the dispatcher's drain decides what still leaves. */
+  /**
+   * Stops taking events. For the bridge every call is over now: open rings and rings in their grace are
+   * closed, so their cancels are queued (and journaled) before the dispatcher's drain.
+   */
   stop(): void {
+    if (this.running) {
+      const outputs = this.tracker.closeAll();
+      if (outputs.length > 0) this.options.logger.info({ closed: outputs.length }, 'stopping: open rings closed');
+      this.emit(outputs);
+    }
     this.running = false;
     this.options.ami.off('event', this.onEvent);
     this.options.ami.off('login', this.onLogin);
@@ -113,8 +136,39 @@ export class Bridge {
   }
 
   private readonly onLogin = (info: AmiLoginInfo): void => {
+    if (this.toRecover.length > 0) void this.recover();
     if (info.reconnect) void this.resync();
   };
+
+  /**
+   * After a restart or a crash: the windows the last run left open. A call Asterisk no longer has gets its
+   * cancel now; a call still up is followed again (its ring, if it still rings, stops as any other).
+   */
+  async recover(): Promise<void> {
+    const records = this.toRecover;
+    this.toRecover = [];
+    try {
+      const list = await this.options.ami.sendList({ Action: 'CoreShowChannels' });
+      if (list.truncated) throw new Error('CoreShowChannels list truncated');
+      const plan = planRecovery(records, list.events);
+      const now = this.clock();
+      let following = 0;
+      for (const { record, channels } of plan.live) {
+        if (this.tracker.restore(record.notice, channels)) {
+          this.callPath.restore(record.key, record.notice);
+          following += 1;
+        } else {
+          this.callPath.closeRecovered(record.key, record.notice, now);
+        }
+      }
+      for (const record of plan.ended) this.callPath.closeRecovered(record.key, record.notice, now);
+      this.options.logger.info({ windows: records.length, closed: records.length - following, following }, 'windows left open by the last run settled');
+      this.scheduleAdvance();
+    } catch (error) {
+      this.toRecover.push(...records);
+      this.options.logger.warn({ err: error, windows: records.length }, 'could not ask Asterisk about the windows left open by the last run; trying again at the next login');
+    }
+  }
 
   /** Asks Asterisk what is still live and closes the rings that ended while the link was down. */
   async resync(): Promise<void> {

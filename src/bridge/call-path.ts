@@ -31,6 +31,8 @@ export interface CallPathOptions {
   readonly onEntered?: (call: CallInfo, lookup: Promise<LookupResult>) => void;
   readonly clock?: () => number;
   readonly timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
+  /** Told when a window opens (its notify queued) and when it is closed or answered (open-rings.ts). */
+  readonly ringLog?: { opened(key: string, ring: RingNotice): void; closed(key: string): void };
 }
 
 interface OpenRing {
@@ -94,9 +96,23 @@ export class CallPath {
       const ring: RingNotice = { call, extension, context: output.context, lookup: result, at: output.at };
       if (!result) this.options.logger.warn({ linkedid: call.linkedid, extension }, 'caller lookup exceeded the budget: notifying with the phone only');
       this.enqueue(() => this.options.crm.prepareRinging(ring), { createdAt: output.at, ring });
+      this.options.ringLog?.opened(key, ring);
       return ring;
     });
     this.rings.set(key, { notice });
+  }
+
+  /** After a restart: a window the last run opened whose call still rings is followed again (its stop cancels it). */
+  restore(key: string, ring: RingNotice): void {
+    this.rings.set(key, { notice: Promise.resolve(ring) });
+    this.options.ringLog?.opened(key, ring);
+  }
+
+  /** After a restart: a window the last run opened whose call ended meanwhile gets its cancel now. */
+  closeRecovered(key: string, ring: RingNotice, at: number): void {
+    if (this.options.isExcluded?.(ring.extension)) return this.options.ringLog?.closed(key);
+    this.enqueue(() => this.options.crm.prepareStopped(ring, 'caller-hung-up'), { createdAt: at, ring, reason: 'caller-hung-up' });
+    this.options.ringLog?.closed(key);
   }
 
   private onStopped(output: Extract<TrackerOutput, { type: 'stopped' }>): void {
@@ -104,11 +120,15 @@ export class CallPath {
     const open = this.rings.get(key);
     if (!open) return;
     this.rings.delete(key);
-    if (output.reason === 'answered') return;
+    if (output.reason === 'answered') {
+      void open.notice.then(() => this.options.ringLog?.closed(key));
+      return;
+    }
     this.waiting += 1;
     const queued = open.notice.then((ring) => {
       this.waiting -= 1;
       this.enqueue(() => this.options.crm.prepareStopped(ring, output.reason), { createdAt: output.at, ring, reason: output.reason });
+      this.options.ringLog?.closed(key);
     });
     const pending = matchProxy(output.extension, output.call);
     this.cancelsPending.set(pending, queued);

@@ -5,7 +5,15 @@ import { CallRegistry } from './call-registry.js';
 import type { CallRecord } from './call-record.js';
 import { extensionOfInterface, parseChannel } from './channel-name.js';
 import { RingBook } from './ring-book.js';
-import type { RingContext, TrackerOutput, TrackerStats } from './types.js';
+import type { CallInfo, RingContext, TrackerOutput, TrackerStats } from './types.js';
+
+/** A channel Asterisk reports as up (CoreShowChannel). */
+export interface LiveChannel {
+  readonly uniqueid: string;
+  readonly channel: string;
+  /** ChannelState 6: answered. */
+  readonly up: boolean;
+}
 
 export { TRACKER_EVENTS } from './tracker-events.js';
 
@@ -97,6 +105,30 @@ export class CallTracker {
     }
     this.expire(now);
     return this.out;
+  }
+
+  /**
+   * After a restart: a ring the last run reported, whose call Asterisk still has. `channels` are that call's
+   * live channels (CoreShowChannels); the ones of the ring's extension that are not up ring on, and the ring
+   * is followed again as if it had never been lost (not reported again). False when none of them rings.
+   */
+  restore(ring: { readonly call: CallInfo; readonly extension: string; readonly context: RingContext }, channels: readonly LiveChannel[]): boolean {
+    const outer = this.out;
+    this.out = [];
+    try {
+      const now = this.clock();
+      const call = this.calls.obtain(ring.call.linkedid, now);
+      if (!call) return false;
+      call.info = ring.call;
+      call.entered = true;
+      if (ring.context.queue || ring.context.member) call.members.set(ring.extension, ring.context);
+      for (const channel of channels) this.calls.adopt(channel.uniqueid, call);
+      const legs = channels.filter((c) => !c.up && this.classifier.deviceExtension(c.channel) === ring.extension);
+      for (const leg of legs) this.rings.dialLeg(call, ring.extension, leg.uniqueid, now);
+      return legs.length > 0;
+    } finally {
+      this.out = outer;
+    }
   }
 
   /** Uniqueids of the channels followed now: snapshot it before asking Asterisk for a resync. */

@@ -4,6 +4,7 @@ import { Bridge } from '../bridge/bridge.js';
 import type { CrmPort, RingNotice } from '../bridge/crm-port.js';
 import { HubsoftCrm } from '../bridge/hubsoft-crm.js';
 import { NoCrm } from '../bridge/no-crm.js';
+import { OpenRingsFile } from '../bridge/open-rings.js';
 import type { PathJob } from '../bridge/call-path.js';
 import type { StopReason } from '../calls/types.js';
 import { Delivery } from '../outbox/delivery.js';
@@ -49,6 +50,7 @@ export class Daemon {
   /** The self-service IVR commands on the FastAGI server (null when agi or selfService is off). */
   readonly selfService: SelfService | null;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
+  private openRings: OpenRingsFile | undefined;
   private health: { port: number; stop(): Promise<void> } | undefined;
   private readonly hubsoftHealth: HubsoftHealth = { up: true, detail: 'no request yet', at: 0 };
   private tokenRequestsSeen = 0;
@@ -130,6 +132,10 @@ export class Daemon {
   async start(): Promise<void> {
     // Records left by the last run are queued in the backlog lane, behind every new call.
     await this.delivery.start();
+    const { state, calls } = this.options.config;
+    const openRings = await OpenRingsFile.open(state.dir, { fsync: state.outbox.fsync, logger: this.options.logger.child({ component: 'calls' }), maxAgeMs: calls.idleCallTimeoutMs });
+    this.openRings = openRings.file;
+    this.bridge.useOpenRings(openRings.file, openRings.previous);
     try {
       // Listeners first: a port already taken fails the start before any call is followed.
       await this.ivr.agiServer?.start();
@@ -156,6 +162,7 @@ export class Daemon {
     const waitUntil = Date.now() + this.options.config.lookup.budgetMs;
     while (this.bridge.callPath.stats().waitingForLookup > 0 && Date.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 10));
     const drained = await this.delivery.stop(deadlineMs);
+    await this.openRings?.flush();
     await Promise.allSettled([this.ami.stop(), this.ivr.agiServer?.stop(), this.health?.stop()]);
     this.hubsoft.close();
     return drained;
