@@ -1,23 +1,30 @@
 import NodeCache from 'node-cache';
-import { BridgeError } from '../errors.js';
 import type { LookupConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import { chooseClient, parseClientes } from './client-parse.js';
+import { searchTerm, type ApiGetter, type TermAnswer, type TermSearch } from './client-search.js';
 import { normalisePhone } from './phone.js';
 import type { ClientSummary, LookupResult } from './types.js';
 
-export const CLIENTE_PATH = 'api/v1/integracao/cliente';
+export { CLIENTE_PATH, isNoResultAnswer, type ApiGetter } from './client-search.js';
 
-/** The one thing CustomerLookup needs from the HTTP side (HubsoftClient fits). */
-export interface ApiGetter {
-  get(path: string, searchParams: Readonly<Record<string, string | number>>): Promise<Record<string, unknown>>;
-}
+/**
+ * How the candidate terms go to HubSoft on a cold lookup. first-then-rest (default): the most likely term alone,
+ * then every other one at once (found first: 1 request, 1 round trip; unknown: all requests, 2 round trips).
+ * all-at-once: every term at once (1 round trip, all requests always). sequential: one after another (the old way;
+ * kept for the equivalence tests). The result is the same whichever: the first term in order that finds the caller.
+ */
+export type SearchStrategy = 'first-then-rest' | 'all-at-once' | 'sequential';
+
+export type SearchOutcome = 'found' | 'ambiguous' | 'notfound' | 'error';
 
 export interface CustomerLookupDeps {
   readonly client: ApiGetter;
   readonly config: LookupConfig;
   readonly logger: Logger;
   readonly now?: () => number;
+  readonly strategy?: SearchStrategy;
+  /** After every search that asked HubSoft (cache hits and shared in-flight searches excluded): metrics. */
+  readonly onSearch?: (outcome: SearchOutcome, requests: number, seconds: number) => void;
 }
 
 export interface LookupStats {
@@ -37,8 +44,8 @@ interface CacheEntry {
 }
 
 /**
- * Caller lookup by phone: normalise, try the candidate terms in order, stop at the first hit,
- * pick the client. Found and not-found answers are cached (own TTLs); errors are not.
+ * Caller lookup by phone: normalise, ask HubSoft for the candidate terms (see SearchStrategy), keep the
+ * first term in order that finds clients having the caller's number, pick the client. Found and not-found answers are cached (own TTLs); errors are not.
  * Concurrent lookups of one number share one HubSoft round.
  */
 export class CustomerLookup {
@@ -97,28 +104,45 @@ export class CustomerLookup {
 
   private async search(key: string, candidates: readonly string[]): Promise<CacheEntry> {
     const { config, logger } = this.deps;
+    const started = performance.now();
+    const terms: TermSearch = {
+      client: this.deps.client,
+      caller: key,
+      defaultAreaCode: config.defaultAreaCode,
+      limit: config.limit,
+      onDropped: (term, dropped) => logger.warn({ term, dropped }, 'hubsoft: client entries without a usable id_cliente ignored'),
+    };
+    const asked: Promise<TermAnswer>[] = [];
+    const ask = (from: number, to: number): void => {
+      for (let i = from; i < to && i < candidates.length; i++) {
+        this.requests += 1;
+        asked[i] = searchTerm(terms, candidates[i]!);
+      }
+    };
+    const strategy = this.deps.strategy ?? 'first-then-rest';
+    ask(0, strategy === 'all-at-once' ? candidates.length : 1);
     const tried: string[] = [];
-    for (const term of candidates) {
-      tried.push(term);
-      this.requests += 1;
-      let body: Record<string, unknown>;
-      try {
-        body = await this.deps.client.get(CLIENTE_PATH, { busca: 'telefone', termo_busca: term, limit: config.limit });
-      } catch (error) {
-        throw new SearchFailure(error, [...tried]);
+    let foreign = 0;
+    let outcome: SearchOutcome = 'error';
+    try {
+      for (let i = 0; i < candidates.length; i++) {
+        if (!asked[i]) ask(i, strategy === 'sequential' ? i + 1 : candidates.length);
+        const answer = await asked[i]!;
+        tried.push(candidates[i]!);
+        if (answer.kind === 'error') throw new SearchFailure(answer.error, [...tried]);
+        if (answer.kind === 'hit') {
+          outcome = answer.choice.status;
+          return this.store(key, { status: outcome, candidates: tried, clients: answer.clients, client: answer.choice.client }, config.foundTtlSeconds);
+        }
+        foreign += answer.foreign;
       }
-      const parsed = parseClientes(body);
-      if (!parsed) {
-        const error = new BridgeError('HUBSOFT_BAD_RESPONSE', `HubSoft client search for ${term} answered without a "clientes" list`);
-        throw new SearchFailure(error, [...tried]);
-      }
-      if (parsed.dropped > 0) logger.warn({ term, dropped: parsed.dropped }, 'hubsoft: client entries without a usable id_cliente ignored');
-      const choice = chooseClient(parsed.clients);
-      if (choice) {
-        return this.store(key, { status: choice.status, candidates: tried, clients: parsed.clients, client: choice.client }, config.foundTtlSeconds);
-      }
+      if (foreign > 0) logger.debug({ phone: key, foreign }, 'hubsoft: clients returned for the search terms have other phone numbers: ignored');
+      outcome = 'notfound';
+      return this.store(key, { status: 'notfound', candidates: tried, clients: [], client: null }, config.notFoundTtlSeconds);
+    } finally {
+      // The terms asked ahead and not needed any more settle on their own (searchTerm never rejects).
+      this.deps.onSearch?.(outcome, asked.filter(Boolean).length, (performance.now() - started) / 1000);
     }
-    return this.store(key, { status: 'notfound', candidates: tried, clients: [], client: null }, config.notFoundTtlSeconds);
   }
 
   private store(key: string, entry: Omit<CacheEntry, 'expiresAt'>, ttlSeconds: number): CacheEntry {

@@ -174,18 +174,24 @@ export function expectSuccess(response: HttpResponse, where: string): Record<str
       { status: response.statusCode, snippet: response.snippet },
     );
   }
+  // What the answer says beyond msg: the fields a 422 names, and an empty client list (a search's "no result").
+  const fields = fieldErrors(body);
+  const clientCount = Array.isArray(body.clientes) ? { clientes: body.clientes.length } : {};
+  const named = fields.length > 0 ? ` (fields: ${fields.join(', ')})` : '';
   if (response.statusCode < 200 || response.statusCode >= 300) {
-    return throwError('HUBSOFT_HTTP', `HubSoft answered HTTP ${response.statusCode} on ${where}${msg ? `: ${msg}` : ''}`, {
+    return throwError('HUBSOFT_HTTP', `HubSoft answered HTTP ${response.statusCode} on ${where}${msg ? `: ${msg}` : ''}${named}`, {
       status: response.statusCode,
       ...(msg ? { msg } : {}),
-      fields: fieldErrors(body),
+      fields,
+      ...clientCount,
     });
   }
   if (body.status === 'error') {
-    return throwError('HUBSOFT_STATUS_ERROR', `HubSoft answered status "error" on ${where}: ${msg ?? '(no msg)'}`, {
+    return throwError('HUBSOFT_STATUS_ERROR', `HubSoft answered status "error" on ${where}: ${msg ?? '(no msg)'}${named}`, {
       status: response.statusCode,
       msg: msg ?? null,
-      fields: fieldErrors(body),
+      fields,
+      ...clientCount,
     });
   }
   return body;

@@ -109,3 +109,26 @@ function build(kind: PhoneKind, canonical: string, candidates: string[], max: nu
 function skip(kind: 'withheld' | 'invalid', reason: string): NormalisedPhone {
   return { kind, candidates: [], reason };
 }
+
+/**
+ * Whether a phone stored in HubSoft (telefone_primario/secundario/terciario, as typed) is the caller's number:
+ * the same national number (a mobile with or without its ninth digit), a stored number without DDD read under
+ * `defaultAreaCode`, or, for 0800 and foreign callers, the same digits. `caller` is normalisePhone(...).national.
+ */
+export function isSamePhone(caller: string, stored: string, defaultAreaCode?: string): boolean {
+  const callerKey = phoneKey(caller);
+  // A field may hold several numbers ("37 3221-8000 / 37 99991-2222").
+  return stored.split(/[,;/|]|\s+(?:ou|e)\s+/i).some((part) => {
+    if (part.replace(/\D/g, '') === caller) return true;
+    const national = normalisePhone(part, { defaultAreaCode, maxCandidates: 1 }).national;
+    return national !== undefined && phoneKey(national) === callerKey;
+  });
+}
+
+/** One key per line: a mobile's 9-digit and old 8-digit forms share one (DDD + last 8 digits);
+ * 8-digit mobiles began with 6-9, so a 9-digit number past that range never had an 8-digit form. */
+function phoneKey(national: string): string {
+  if (!/^\d{10,11}$/.test(national)) return national;
+  const local = national.slice(2);
+  return local.length === 9 && /^9[6-9]/.test(local) ? `${national.slice(0, 2)}${local.slice(1)}` : national;
+}

@@ -40,12 +40,14 @@ describe('hubsoft/customers: caller lookup', () => {
     expect(result.client?.alerta_mensagens).to.deep.equal(MARIA.alerta_mensagens);
   });
 
-  it('tries the other candidates in order and stops at the first hit (old record without the 9th digit)', async () => {
+  it('asks the first candidate, then the others at once, and keeps the first hit in order (old record without the 9th digit)', async () => {
     const result = await makeLookup().lookup('37988776655');
     expect(result.status).to.equal('found');
     expect(result.client?.id_cliente).to.equal(ANTIGO.id_cliente);
     expect(result.candidates).to.deep.equal(['37988776655', '3788776655']);
-    expect(searches()).to.deep.equal(['37988776655', '3788776655']);
+    await fake.waitFor((r) => r.filter((x) => x.path === `/${CLIENTE_PATH}`).length === 4);
+    expect(searches()[0]).to.equal('37988776655');
+    expect(searches().slice(1)).to.have.members(['3788776655', '037988776655', '988776655']);
   });
 
   it('stops after lookup.maxRequests terms', async () => {
@@ -126,7 +128,7 @@ describe('hubsoft/customers: caller lookup', () => {
     expect(fake.count(CLIENTE_PATH)).to.equal(2);
   });
 
-  it('HubSoft status "error" on a search is an error, not "not found", and is not cached', async () => {
+  it('HubSoft status "error" about something else than "no client" is an error, not "not found", and is not cached', async () => {
     const lookup = makeLookup();
     fake.failNext(1, 'status-error');
     const result = await lookup.lookup('37999912222');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { BRAZIL_DDDS, normalisePhone, type PhoneKind } from '../../src/hubsoft/phone.js';
+import { BRAZIL_DDDS, isSamePhone, normalisePhone, type PhoneKind } from '../../src/hubsoft/phone.js';
 
 type Row = readonly [raw: string, kind: PhoneKind, national: string | undefined, candidates?: readonly string[]];
 
@@ -75,5 +75,39 @@ describe('hubsoft/phone: caller ID normalisation', () => {
       const valid = parsed?.isValid() ?? false;
       expect(BRAZIL_DDDS.has(String(ddd)), `DDD ${ddd}`).to.equal(valid);
     }
+  });
+});
+
+describe('hubsoft/phone: is a stored phone the caller\'s number', () => {
+  // [caller (national), stored as typed, same line?]
+  const rows: readonly [string, string, boolean][] = [
+    ['37999912222', '37999912222', true],
+    ['37999912222', '(37) 99991-2222', true],
+    ['37999912222', '+55 37 99991-2222', true],
+    ['37999912222', '037999912222', true],
+    ['37999912222', '3799912222', true], // typed before the ninth digit
+    ['3799912222', '37999912222', true],
+    ['37999912222', '999912222', true], // no DDD: read under defaultAreaCode 37
+    ['37999912222', '99912222', true],
+    ['11999912222', '999912222', false], // no DDD means 37, not 11
+    ['37999912222', '11999912222', false], // same digits, another city
+    ['37999912222', '1199912222', false],
+    ['3732218000', '32218000', true],
+    ['3732218000', '1132218000', false],
+    ['3732218000', '37932218000', false], // a landline has no ninth-digit form
+    ['37999912222', '3732218000 / 37 99991-2222', true],
+    ['37999912222', '', false],
+    ['37999912222', 'não tem', false],
+    ['08007771234', '0800 777 1234', true],
+    ['351912345678', '+351 912 345 678', true],
+  ];
+  for (const [caller, stored, same] of rows) {
+    it(`${caller} vs ${JSON.stringify(stored)}: ${same ? 'same line' : 'another line'}`, () => {
+      expect(isSamePhone(caller, stored, '37')).to.equal(same);
+    });
+  }
+
+  it('without lookup.defaultAreaCode a stored number without DDD matches no one', () => {
+    expect(isSamePhone('37999912222', '999912222')).to.equal(false);
   });
 });

@@ -25,8 +25,13 @@ export interface RecordedRequest {
   readonly at: number;
 }
 
-export type FailureKind = 'status500' | 'status503' | 'html502' | 'timeout' | 'status-error' | 'reset';
+export type FailureKind = 'status500' | 'status503' | 'html502' | 'timeout' | 'status-error' | 'validation422' | 'reset';
 export type FailureScope = 'api' | 'token' | 'any';
+/**
+ * How a client search that found nobody is answered: HTTP 200 success with an empty list (default), HTTP 200
+ * {"status":"error","msg":"Nenhum cliente encontrado","clientes":[]} (some HubSoft versions), or a 404 with that msg.
+ */
+export type EmptySearchAnswer = 'empty-list' | 'status-error' | 'not-found-404';
 
 export interface FakeHubsoftOptions {
   clients?: FakeClient[];
@@ -44,6 +49,7 @@ export interface FakeHubsoftOptions {
   maxUnlockDays?: number;
   /** Clock for unlock dates and protocol numbers. */
   now?: () => number;
+  emptySearch?: EmptySearchAnswer;
 }
 
 export interface PbxWindow {
@@ -69,6 +75,7 @@ export interface FakeHubsoft {
   clearFailures(): void;
   setDelay(ms: number): void;
   setLookupDelay(ms: number): void;
+  setEmptySearchAnswer(answer: EmptySearchAnswer): void;
   setExpiresIn(seconds: number): void;
   /** false: tokens are still issued but every API route answers 401 (a revoked API user). */
   acceptTokens(accept: boolean): void;
@@ -106,6 +113,7 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
   let expiresIn = options.expiresIn ?? 2592000;
   let delayMs = 0;
   let lookupDelayMs = 0;
+  let emptySearch: EmptySearchAnswer = options.emptySearch ?? 'empty-list';
   let issued = 0;
   let tokensAccepted = true;
   const tokens = new Set<string>();
@@ -150,6 +158,8 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
         return;
       case 'status-error':
         return hubsoftError(res, 200, 'Falha simulada pelo HubSoft falso');
+      case 'validation422':
+        return hubsoftError(res, 422, 'O campo termo busca é obrigatório.', { termo_busca: ['O campo termo busca é obrigatório.'] });
       case 'reset':
         req.socket.destroy();
         return;
@@ -190,10 +200,12 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
     if (!termo) return hubsoftError(res, validationStatus, 'O campo termo busca é obrigatório.');
     const limit = query.limit === undefined ? 5 : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) return hubsoftError(res, validationStatus, 'O campo limit deve estar entre 1 e 100.');
-    // The real search semantics are undocumented; the fake matches stored phones exactly (digits only).
+    // termo_busca is free text in the seeds: for phones the fake matches the term as a substring of the stored digits,
+    // as a LIKE '%termo%' would, so a client in another city with the same last digits comes back too.
     const matches = clients.filter((c) => {
       if (busca === 'telefone') {
-        return [c.telefone_primario, c.telefone_secundario, c.telefone_terciario].some((p) => p && p.replace(/\D/g, '') === termo);
+        const digits = termo.replace(/\D/g, '');
+        return digits !== '' && [c.telefone_primario, c.telefone_secundario, c.telefone_terciario].some((p) => p && p.replace(/\D/g, '').includes(digits));
       }
       if (busca === 'codigo_cliente') return String(c.codigo_cliente) === termo;
       if (busca === 'cpf_cnpj') return c.cpf_cnpj === termo.replace(/\D/g, '');
@@ -206,6 +218,8 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
       ...c,
       servicos: c.servicos.map(({ ultima_conexao, ...rest }) => (withConnection ? { ...rest, ultima_conexao: ultima_conexao ?? [] } : rest)),
     }));
+    if (shaped.length === 0 && emptySearch === 'status-error') return json(res, 200, { status: 'error', msg: 'Nenhum cliente encontrado', clientes: [] });
+    if (shaped.length === 0 && emptySearch === 'not-found-404') return json(res, 404, { status: 'error', msg: 'Cliente não encontrado' });
     json(res, 200, { status: 'success', msg: 'Dados consultados com sucesso', clientes: shaped });
   };
 
@@ -295,6 +309,9 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
     },
     setLookupDelay: (ms) => {
       lookupDelayMs = ms;
+    },
+    setEmptySearchAnswer: (answer) => {
+      emptySearch = answer;
     },
     setExpiresIn: (seconds) => {
       expiresIn = seconds;
