@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { createHubsoftClient, type HubsoftClient } from '../hubsoft/client.js';
 import { createHubsoftHttp } from '../hubsoft/http.js';
-import { CLIENTE_PATH } from '../hubsoft/customers.js';
+import { CLIENTE_PATH, isNoResultAnswer } from '../hubsoft/customers.js';
 
 export interface Output {
   write(text: string): unknown;
@@ -40,7 +40,8 @@ export const hubsoftCheckSteps: readonly CheckStep[] = [
     name: 'HubSoft reachable',
     async run({ config }) {
       // Any HTTP answer from the server root proves DNS, TCP and TLS work.
-      const response = await createHubsoftHttp(config.hubsoft).send({ method: 'GET', path: '' });
+      const http = createHubsoftHttp(config.hubsoft);
+      const response = await http.send({ method: 'GET', path: '' }).finally(() => http.close?.());
       return `${config.hubsoft.url} answered HTTP ${response.statusCode}`;
     },
   },
@@ -58,7 +59,13 @@ export const hubsoftCheckSteps: readonly CheckStep[] = [
     needs: ['HubSoft login'],
     async run({ hubsoft, config }) {
       // Proves the API user may read clients (a phone no one has).
-      await hubsoft!.get(CLIENTE_PATH, { busca: 'telefone', termo_busca: '0000000000', limit: 1 });
+      try {
+        await hubsoft!.get(CLIENTE_PATH, { busca: 'telefone', termo_busca: '0000000000', limit: 1 });
+      } catch (error) {
+        // Some HubSoft versions say "no client" as an error: that is an answer, read as "not found".
+        if (!isNoResultAnswer(error)) throw error;
+        return `GET /${CLIENTE_PATH} allowed (limit ${config.lookup.limit}; HubSoft answers an empty search with an error, read as "not found")`;
+      }
       return `GET /${CLIENTE_PATH} allowed (limit ${config.lookup.limit})`;
     },
   },
@@ -93,6 +100,7 @@ export async function runCheck(options: RunCheckOptions): Promise<number> {
       logger.debug({ err: error, step: step.name }, 'check step failed');
     }
   }
+  context.hubsoft?.close();
   return failed.size === 0 ? 0 : 1;
 }
 

@@ -17,14 +17,20 @@ export interface RunLookupOptions {
 }
 
 /**
- * `lookup <phone>`: what the bridge would find for this caller. Exit code 0 when a client was
- * found (or several, ambiguous), 1 when none or the caller ID is skipped, 2 on a HubSoft error.
+ * `lookup <phone>`: what the bridge would find for this caller. Exit code 0 when HubSoft answered (a client
+ * found, several, or none: "not found"), 1 when the caller ID is skipped, 2 on a HubSoft error.
  */
 export async function runLookup(options: RunLookupOptions): Promise<number> {
   const { config, logger, out } = options;
   const client = createHubsoftClient(config.hubsoft, { logger });
   const lookup = new CustomerLookup({ client, config: config.lookup, logger });
-  const result = await lookup.lookup(options.phone);
+  let result: LookupResult;
+  try {
+    result = await lookup.lookup(options.phone);
+  } finally {
+    // No kept-alive socket holds the process once the answer is printed.
+    client.close();
+  }
   if (options.json) {
     out.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {
@@ -51,7 +57,7 @@ export function formatLookup(result: LookupResult, planned: readonly string[] = 
       lines.push(`result:      ambiguous: ${result.clients.length} clients share this number, none chosen (no id is sent; the agent picks in HubSoft)`);
       break;
     case 'notfound':
-      lines.push(`result:      no client has this number`);
+      lines.push(`result:      not found (no client has this number)`);
       break;
     case 'error':
       lines.push(`result:      error: ${result.reason ?? 'unknown'}`);
@@ -72,7 +78,7 @@ function describeClient(client: ClientSummary, chosen: boolean): string[] {
 }
 
 function exitCode(result: LookupResult): number {
-  if (result.status === 'found' || result.status === 'ambiguous') return 0;
+  if (result.status === 'found' || result.status === 'ambiguous' || result.status === 'notfound') return 0;
   if (result.status === 'error') return 2;
   return 1;
 }

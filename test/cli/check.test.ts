@@ -27,6 +27,23 @@ describe('cli/check', () => {
     expect(out.text()).to.match(/^OK {4}HubSoft client search/m);
   });
 
+  for (const answer of ['status-error', 'not-found-404'] as const) {
+    it(`a HubSoft answering an empty search with ${answer} passes: the search is allowed, "no client" understood`, async () => {
+      fake.setEmptySearchAnswer(answer);
+      const out = capture();
+      expect(await runCheck({ config: testConfig(fake), logger: silentLogger(), out })).to.equal(0);
+      expect(out.text()).to.match(/^OK {4}HubSoft reachable/m);
+      expect(out.text()).to.match(/^OK {4}HubSoft client search: .*read as "not found"/m);
+    });
+  }
+
+  it('a client search refused for another reason (422 with field errors) fails the search step, naming the fields', async () => {
+    fake.failNext(1, 'validation422');
+    const out = capture();
+    expect(await runCheck({ config: testConfig(fake), logger: silentLogger(), out })).to.equal(1);
+    expect(out.text()).to.match(/^FAIL {2}HubSoft client search: HUBSOFT_HTTP: .*422.*\(fields: termo_busca\)/m);
+  });
+
   it('wrong credentials: FAIL on login with the reason, later steps skipped, exit 1', async () => {
     const out = capture();
     const code = await runCheck({ config: testConfig(fake, { hubsoft: { password: 'wrong-password-123' } }), logger: silentLogger(), out });

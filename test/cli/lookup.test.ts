@@ -45,9 +45,11 @@ describe('cli/lookup', () => {
     expect(result.phone).to.equal('37999912222');
   });
 
-  it('exit codes: 1 for not found or withheld, 2 for a HubSoft error', async () => {
+  it('exit codes: 0 with "not found" for an unknown caller, 1 for withheld, 2 for a HubSoft error', async () => {
     const config = testConfig(fake);
-    expect(await runLookup({ config, logger: silentLogger(), out: capture(), phone: '3730001111' })).to.equal(1);
+    const unknown = capture();
+    expect(await runLookup({ config, logger: silentLogger(), out: unknown, phone: '3730001111' })).to.equal(0);
+    expect(unknown.text()).to.match(/^result: +not found/m);
     const skipped = capture();
     expect(await runLookup({ config, logger: silentLogger(), out: skipped, phone: 'anonymous' })).to.equal(1);
     expect(skipped.text()).to.contain('skipped');
@@ -56,4 +58,13 @@ describe('cli/lookup', () => {
     expect(await runLookup({ config, logger: silentLogger(), out: failed, phone: '37999912222' })).to.equal(2);
     expect(failed.text()).to.contain('error');
   });
+
+  for (const answer of ['status-error', 'not-found-404'] as const) {
+    it(`a HubSoft answering an empty search with ${answer}: "not found", exit 0`, async () => {
+      fake.setEmptySearchAnswer(answer);
+      const out = capture();
+      expect(await runLookup({ config: testConfig(fake), logger: silentLogger(), out, phone: '3730001111' })).to.equal(0);
+      expect(out.text()).to.match(/^result: +not found/m);
+    });
+  }
 });
