@@ -1,11 +1,15 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { TRACKED_EVENTS } from './install/ami-user.js';
+import { packageVersion } from '../package-info.js';
 
 /**
  * Prometheus metrics of one bridge process, in their own Registry (never prom-client's global one,
  * so tests and several bridges in one process do not collide). Labels only take values from small
  * fixed sets; anything else is counted as "other" so an odd peer cannot blow up cardinality.
+ * Names follow the Prometheus naming guide: one prefix, counters end in _total, units in the name.
+ * prom-client's own process_* and nodejs_* keep their standard names (dashboards everywhere expect them).
  */
+export const METRIC_PREFIX = 'hubsoft_bridge_';
 export const KNOWN_EVENTS: ReadonlySet<string> = new Set<string>([...TRACKED_EVENTS, 'Ping', 'Shutdown', 'Reload']);
 export const HUBSOFT_ROUTES = ['token', 'cliente', 'notificar', 'cancelar', 'other'] as const;
 export type HubsoftRoute = (typeof HUBSOFT_ROUTES)[number];
@@ -40,43 +44,49 @@ export interface BridgeMetrics {
 export interface MetricsOptions {
   /** Adds prom-client's process_* and nodejs_* metrics (default true). */
   defaultMetrics?: boolean;
+  /** The build_info version label (default: package.json's). */
+  version?: string;
 }
 
 export function createMetrics(options: MetricsOptions = {}): BridgeMetrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  new Gauge({ name: 'hubsoft_bridge_build_info', help: 'Always 1; the labels say which version runs on which Node', labelNames: ['version', 'node'] as const, registers }).set(
+    { version: options.version ?? packageVersion(), node: process.versions.node },
+    1,
+  );
 
-  const amiEvents = new Counter({ name: 'ami_events_total', help: 'AMI events received, by event name (others as "other")', labelNames: ['event'] as const, registers });
+  const amiEvents = new Counter({ name: 'hubsoft_bridge_ami_events_total', help: 'AMI events received, by event name (others as "other")', labelNames: ['event'] as const, registers });
   const hubsoftNotifications = new Counter({
-    name: 'hubsoft_notifications_total',
+    name: 'hubsoft_bridge_notifications_total',
     help: 'HubSoft PBX notifies (route notificar) and cancels (route cancelar), by outcome',
     labelNames: ['route', 'result'] as const,
     registers,
   });
   const hubsoftRequestDuration = new Histogram({
-    name: 'hubsoft_request_duration_seconds',
+    name: 'hubsoft_bridge_http_request_duration_seconds',
     help: 'HubSoft HTTP request latency, by route and HTTP status (or timeout/unreachable/error)',
     labelNames: ['route', 'status'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16],
     registers,
   });
-  const dispatcherDropped = new Counter({ name: 'dispatcher_dropped_total', help: 'HubSoft requests dropped unsent, by reason (stale, overflow, shutdown)', labelNames: ['reason'] as const, registers });
+  const dispatcherDropped = new Counter({ name: 'hubsoft_bridge_dispatcher_dropped_total', help: 'HubSoft requests dropped unsent, by reason (stale, overflow, shutdown)', labelNames: ['reason'] as const, registers });
 
   return {
     registry,
-    amiConnected: new Gauge({ name: 'ami_connected', help: '1 while logged in to the Asterisk AMI, else 0', registers }),
-    amiReconnects: new Counter({ name: 'ami_reconnects_total', help: 'Successful AMI logins after the first one (the link was lost and came back)', registers }),
+    amiConnected: new Gauge({ name: 'hubsoft_bridge_ami_connected', help: '1 while logged in to the Asterisk AMI, else 0', registers }),
+    amiReconnects: new Counter({ name: 'hubsoft_bridge_ami_reconnects_total', help: 'Successful AMI logins after the first one (the link was lost and came back)', registers }),
     amiEvents,
-    callsLive: new Gauge({ name: 'calls_live', help: 'Calls the tracker follows right now', registers }),
-    rings: new Counter({ name: 'rings_total', help: 'External calls that rang an extension', registers }),
+    callsLive: new Gauge({ name: 'hubsoft_bridge_calls_live', help: 'Calls the tracker follows right now', registers }),
+    rings: new Counter({ name: 'hubsoft_bridge_rings_total', help: 'External calls that rang an extension', registers }),
     hubsoftNotifications,
     hubsoftRequestDuration,
-    hubsoftTokenRenewals: new Counter({ name: 'hubsoft_token_renewals_total', help: 'HubSoft OAuth token requests', registers }),
-    lookupCacheHits: new Counter({ name: 'lookup_cache_hits_total', help: 'Caller lookups answered from the cache', registers }),
-    lookupCacheMisses: new Counter({ name: 'lookup_cache_misses_total', help: 'Caller lookups that went to HubSoft', registers }),
-    lookupCacheSize: new Gauge({ name: 'lookup_cache_size', help: 'Phone numbers held in the lookup cache', registers }),
-    dispatcherQueueSize: new Gauge({ name: 'dispatcher_queue_size', help: 'HubSoft requests waiting or in flight', registers }),
+    hubsoftTokenRenewals: new Counter({ name: 'hubsoft_bridge_token_renewals_total', help: 'HubSoft OAuth token requests', registers }),
+    lookupCacheHits: new Counter({ name: 'hubsoft_bridge_lookup_cache_hits_total', help: 'Caller lookups answered from the cache', registers }),
+    lookupCacheMisses: new Counter({ name: 'hubsoft_bridge_lookup_cache_misses_total', help: 'Caller lookups that went to HubSoft', registers }),
+    lookupCacheSize: new Gauge({ name: 'hubsoft_bridge_lookup_cache_entries', help: 'Phone numbers held in the lookup cache', registers }),
+    dispatcherQueueSize: new Gauge({ name: 'hubsoft_bridge_dispatcher_queued_requests', help: 'HubSoft requests waiting or in flight', registers }),
     dispatcherDropped,
     countAmiEvent(name) {
       amiEvents.inc({ event: KNOWN_EVENTS.has(name) ? name : 'other' });

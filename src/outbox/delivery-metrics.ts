@@ -19,12 +19,26 @@ export function registerDeliveryMetrics(registry: Registry, stats: () => Durable
       },
     });
   };
-  gauge('hubsoft_bridge_outbox_pending', 'HubSoft requests journaled and not yet accepted', (s) => s.outbox?.pending ?? 0);
+  // Counts the outbox keeps since start, exposed as counters (they only grow; Prometheus handles restarts).
+  const counter = (name: string, help: string, read: (s: DurableDispatchStats) => number): void => {
+    let seen = 0;
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        const now = read(stats());
+        if (now > seen) this.inc(now - seen);
+        seen = Math.max(seen, now);
+      },
+    });
+  };
+  gauge('hubsoft_bridge_outbox_pending_records', 'HubSoft requests journaled and not yet accepted', (s) => s.outbox?.pending ?? 0);
   gauge('hubsoft_bridge_outbox_pending_bytes', 'Bytes of the pending journal records', (s) => s.outbox?.pendingBytes ?? 0);
-  gauge('hubsoft_bridge_outbox_backlog', 'Requests waiting for a dispatcher slot (live and backlog lanes)', (s) => s.backlog);
-  gauge('hubsoft_bridge_outbox_backlog_lane', 'Replayed or requeued requests waiting behind live calls', (s) => s.backlogLane);
-  gauge('hubsoft_bridge_outbox_expired_records', 'Records dropped undelivered at their maximum age since start', (s) => s.outbox?.expired ?? 0);
-  gauge('hubsoft_bridge_outbox_refused_records', 'Requests the outbox could not journal (full, too large) since start', (s) =>
+  gauge('hubsoft_bridge_outbox_backlog_records', 'Requests waiting for a dispatcher slot (live and backlog lanes)', (s) => s.backlog);
+  gauge('hubsoft_bridge_outbox_backlog_lane_records', 'Replayed or requeued requests waiting behind live calls', (s) => s.backlogLane);
+  counter('hubsoft_bridge_outbox_expired_records_total', 'Records dropped undelivered at their maximum age', (s) => s.outbox?.expired ?? 0);
+  counter('hubsoft_bridge_outbox_refused_records_total', 'Requests the outbox could not journal (full, too large)', (s) =>
     (s.outbox?.refusedNotify ?? 0) + (s.outbox?.refusedCancel ?? 0),
   );
   new Gauge({

@@ -93,7 +93,7 @@ async function bridge(port: number, blast: () => Promise<void>, session: Session
   const settleStart = performance.now();
   while (bench.daemon.dispatcher.size() > 0 && performance.now() - settleStart < 20_000) await new Promise((r) => setTimeout(r, 20));
   const settled = (performance.now() - settleStart) / 1000;
-  const metrics = await bench.daemon.metrics.registry.getSingleMetricAsString('hubsoft_notifications_total').catch(() => '');
+  const metrics = await bench.daemon.metrics.registry.getSingleMetricAsString('hubsoft_bridge_notifications_total').catch(() => '');
   const notify = [...metrics.matchAll(/route="notificar",result="sent"\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
   const stats = bench.daemon.ami.stats();
   await bench.close();

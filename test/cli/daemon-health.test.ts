@@ -31,14 +31,22 @@ describe('daemon /healthz and /metrics over HTTP, with the fake Asterisk and fak
     await harness.settle();
     const { status, text } = await get(port, '/metrics');
     expect(status).to.equal(200);
-    expect(text).to.match(/^rings_total 2$/m);
-    expect(text).to.match(/^hubsoft_notifications_total\{route="notificar",result="sent"\} 2$/m);
-    expect(text).to.match(/^hubsoft_notifications_total\{route="cancelar",result="sent"\} 1$/m);
-    expect(text).to.match(/^ami_connected 1$/m);
-    expect(text).to.match(/^calls_live 0$/m);
-    expect(text).to.match(/hubsoft_request_duration_seconds_count\{route="notificar",status="200"\} 2/);
-    expect(text).to.match(/hubsoft_request_duration_seconds_count\{route="token",status="200"\} 1/);
-    expect(text).to.match(/^ami_events_total\{event="DialBegin"\} 2$/m);
+    expect(text).to.match(/^hubsoft_bridge_rings_total 2$/m);
+    expect(text).to.match(/^hubsoft_bridge_notifications_total\{route="notificar",result="sent"\} 2$/m);
+    expect(text).to.match(/^hubsoft_bridge_notifications_total\{route="cancelar",result="sent"\} 1$/m);
+    expect(text).to.match(/^hubsoft_bridge_ami_connected 1$/m);
+    expect(text).to.match(/^hubsoft_bridge_calls_live 0$/m);
+    expect(text).to.match(/hubsoft_bridge_http_request_duration_seconds_count\{route="notificar",status="200"\} 2/);
+    expect(text).to.match(/hubsoft_bridge_http_request_duration_seconds_count\{route="token",status="200"\} 1/);
+    expect(text).to.match(/^hubsoft_bridge_ami_events_total\{event="DialBegin"\} 2$/m);
+  });
+
+  it('names every metric the daemon registers by the Prometheus guide (prefix, _total counters)', async () => {
+    for (const metric of await harness.daemon.metrics.registry.getMetricsAsJSON()) {
+      if (/^(process|nodejs)_/.test(metric.name)) continue;
+      expect(metric.name).to.match(/^hubsoft_bridge_[a-z0-9_]+$/);
+      expect(metric.name.endsWith('_total'), `${metric.name} is a ${metric.type}`).to.equal(String(metric.type) === 'counter');
+    }
   });
 
   it('says degraded (503) while HubSoft fails, and ok again when it is back', async () => {

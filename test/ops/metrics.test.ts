@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { register } from 'prom-client';
-import { createMetrics, hubsoftRoute } from '../../src/ops/metrics.js';
+import { createMetrics, hubsoftRoute, METRIC_PREFIX } from '../../src/ops/metrics.js';
 import { amiCheckAdvice } from '../../src/ops/ami-advice.js';
 import { BridgeError } from '../../src/errors.js';
 
@@ -9,9 +9,9 @@ describe('ops/metrics', () => {
     const a = createMetrics({ defaultMetrics: false });
     const b = createMetrics({ defaultMetrics: false });
     a.rings.inc();
-    expect(await a.registry.metrics()).to.include('rings_total 1');
-    expect(await b.registry.metrics()).to.include('rings_total 0');
-    expect(await register.metrics()).not.to.include('rings_total');
+    expect(await a.registry.metrics()).to.include('hubsoft_bridge_rings_total 1');
+    expect(await b.registry.metrics()).to.include('hubsoft_bridge_rings_total 0');
+    expect(await register.metrics()).not.to.include('hubsoft_bridge_rings_total');
   });
 
   it('bounds label values: unknown events, routes, results and statuses become "other"/"error"', async () => {
@@ -21,10 +21,27 @@ describe('ops/metrics', () => {
     m.observeHubsoftRequest('cancelar', 'ECONNRESET', 0.3);
     m.observeHubsoftRequest('cancelar', 'timeout', 8);
     const text = await m.registry.metrics();
-    expect(text).to.include('ami_events_total{event="other"} 50');
-    expect(text).to.include('hubsoft_notifications_total{route="other",result="other"} 1');
+    expect(text).to.include('hubsoft_bridge_ami_events_total{event="other"} 50');
+    expect(text).to.include('hubsoft_bridge_notifications_total{route="other",result="other"} 1');
     expect(text).to.include('status="error"');
     expect(text).to.include('status="timeout"');
+  });
+
+  it('names every metric by the Prometheus guide: one prefix, counters in _total, no bare count units', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    const all = await m.registry.getMetricsAsJSON();
+    expect(all.length).to.be.greaterThan(12);
+    for (const metric of all) {
+      expect(metric.name, metric.name).to.match(new RegExp(`^${METRIC_PREFIX}[a-z0-9_]+$`));
+      if (String(metric.type) === 'counter') expect(metric.name).to.match(/_total$/);
+      else expect(metric.name).not.to.match(/_total$/);
+      expect(metric.name, 'a unit in the name, plural base units only').not.to.match(/_(size|ms|milliseconds|bytes_total|seconds_total|count)$/);
+    }
+  });
+
+  it('exports build_info with the version and the Node version', async () => {
+    const m = createMetrics({ defaultMetrics: false, version: '9.8.7' });
+    expect(await m.registry.metrics()).to.include(`hubsoft_bridge_build_info{version="9.8.7",node="${process.versions.node}"} 1`);
   });
 
   it('maps HubSoft paths to route labels', () => {

@@ -1,32 +1,15 @@
 import { access, constants, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { BridgeError } from '../../errors.js';
 import { PATHS, underRoot, type Flavor } from './layout.js';
 
+export { packageRoot } from '../../package-info.js';
+
 const run = promisify(execFile);
 export const MIN_NODE_MAJOR = 20;
-
-/** The package's own directory (holding package.json), found from this file's location in src/ or dist/src/. */
-export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
-  let dir = dirname(from);
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'hubsoft-pbx-bridge') return dir;
-      } catch {
-        // not ours: keep climbing
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new BridgeError('INSTALL_FAILED', 'cannot find the hubsoft-pbx-bridge package directory (package.json)');
-    dir = parent;
-  }
-}
 
 export function snippetPath(pkgRoot: string, flavor: Flavor): string {
   return join(pkgRoot, 'config', 'asterisk', flavor === 'freepbx' ? 'hubsoft-alerts-freepbx.conf' : 'hubsoft-alerts-asterisk.conf');
