@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { BridgeError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
+import { describeIssue, unknownKeys } from './strict.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/hubsoft-pbx-bridge/config.yaml';
 
@@ -62,11 +63,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 /** Validates a plain object (from YAML or a test) and returns the frozen config. */
 export function parseConfig(raw: unknown): Config {
   const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  const lines = [...unknownKeys(configSchema, raw), ...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, raw)))];
+  if (!result.success || lines.length > 0) {
     throw new BridgeError('CONFIG_INVALID', `invalid configuration:\n  ${lines.join('\n  ')}`, { issues: lines });
   }
-  return deepFreeze(result.data);
+  return deepFreeze(result.data as Config);
 }
 
 function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {

@@ -4,6 +4,8 @@ import { silentLogger } from '../../src/log/logger.js';
 import { runCheck, type CheckStep } from '../../src/cli/check.js';
 import { startFakeHubsoft, type FakeHubsoft } from '../support/fake-hubsoft.js';
 import { testConfig } from '../hubsoft/helpers.js';
+import { parseConfig } from '../../src/config/load.js';
+import { FAKE_CREDENTIALS } from '../support/fake-hubsoft.js';
 
 function capture(): { write(text: string): void; text: () => string } {
   let buffer = '';
@@ -66,6 +68,14 @@ describe('cli/check', () => {
     expect(code).to.equal(1);
     expect(out.text()).to.contain('FAIL  configuration valid: CONFIG_INVALID');
     expect(out.text()).to.contain('hubsoft.url');
+  });
+
+  it('a config with an unknown key fails check, naming the key and the closest known one', async () => {
+    const out = capture();
+    const config = () => parseConfig({ hubsoft: { url: fake.url, ...FAKE_CREDENTIALS }, ami: { username: 'b', secret: 's' }, lokup: { defaultAreaCode: '37' } });
+    expect(await runCheck({ config, logger: silentLogger(), out })).to.equal(1);
+    expect(out.text()).to.contain('FAIL  configuration valid: CONFIG_INVALID');
+    expect(out.text()).to.contain('lokup: unknown key (did you mean `lookup`?)');
   });
 
   it('HubSoft down: FAIL reachable, login skipped', async () => {

@@ -101,3 +101,21 @@ describe('config: validation names the key', () => {
     expect(isBridgeError(error, 'CONFIG_NOT_FOUND')).to.equal(true);
   });
 });
+
+describe('config: strict keys and plain words', () => {
+  it('an unknown key is an error naming it, with the closest known key', () => {
+    const message = configError(() => parseConfig({ ...minimal, lokup: { maxRequests: 2 }, lookup: { defaultAreaCod: '37' } }));
+    expect(message).to.contain('lokup: unknown key (did you mean `lookup`?)');
+    expect(message).to.contain('lookup.defaultAreaCod: unknown key (did you mean `defaultAreaCode`?)');
+  });
+
+  it('an unknown key far from any known one is still named', () => {
+    expect(configError(() => parseConfig({ ...minimal, frobnicate: 1 }))).to.match(/frobnicate: unknown key; known keys here: hubsoft, ami/);
+  });
+
+  it('a missing section, a word for a number, a bad choice: path, what was found, what is expected', () => {
+    expect(configError(() => parseConfig({ hubsoft: minimal.hubsoft }))).to.contain('ami: missing; expected a section (a YAML mapping of keys)');
+    expect(configError(() => parseConfig({ ...minimal, health: { port: 'abc' } }))).to.contain('health.port: found "abc", expected a number');
+    expect(configError(() => parseConfig({ ...minimal, log: { level: 'loud' } }))).to.contain('log.level: found "loud", expected one of "fatal"');
+  });
+});
