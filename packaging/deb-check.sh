@@ -24,6 +24,8 @@ snapshot() {
   getent group "$name" || true
 }
 
+# A fresh (minimal) Debian may lack the package's Depends; dpkg-deb itself comes with dpkg.
+dpkg -s adduser >/dev/null 2>&1 || (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends adduser) >/dev/null
 dpkg -s "$name" >/dev/null 2>&1 && { echo "deb-check: $name was installed already; purging it first"; dpkg --purge "$name" >/dev/null; }
 deb="$(packaging/build-deb.sh "$work/out")"
 echo "deb-check: built $(basename "$deb") ($(du -h "$deb" | cut -f1))"
