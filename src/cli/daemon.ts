@@ -24,6 +24,8 @@ import type { LookupResult, PbxCallBody } from '../hubsoft/types.js';
 import { startHealthServer, type ComponentHealth, type HealthReport } from '../ops/health-server.js';
 import { healthTrackedApi, type HubsoftHealth } from '../ops/hubsoft-health.js';
 import { createMetrics, hubsoftRoute, type BridgeMetrics } from '../ops/metrics.js';
+import { liveView, planReload, withLiveSettings, type ReloadPlan } from '../ops/reload.js';
+import { setLogLevel } from '../log/logger.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -33,6 +35,8 @@ export interface DaemonOptions {
   readonly onOutput?: (output: TrackerOutput) => void;
   /** Alert variables pushed for an inbound call (demo output). */
   readonly onAlertsPushed?: (channel: string, status: string) => void;
+  /** Reads the config again (the same file), for SIGHUP; without it SIGHUP only says it cannot reload. */
+  readonly reloadConfig?: () => Config;
 }
 
 /** The composition root: every part of the bridge built from the frozen config, nothing started. */
@@ -55,9 +59,14 @@ export class Daemon {
   private readonly hubsoftHealth: HubsoftHealth = { up: true, detail: 'no request yet', at: 0 };
   private tokenRequestsSeen = 0;
   private lookupSeen = { hits: 0, misses: 0 };
+  /** The start-up config with the live settings of the last SIGHUP applied. */
+  private running: Config;
 
   constructor(private readonly options: DaemonOptions) {
-    const { config, logger } = options;
+    const { logger } = options;
+    this.running = options.config;
+    // The ring path reads the extension map through this view: a reload applies from the next ring on.
+    const config = liveView(options.config, () => this.running);
     this.metrics = createMetrics();
     this.hubsoft = createHubsoftClient(config.hubsoft, {
       logger: logger.child({ component: 'hubsoft' }),
@@ -122,6 +131,18 @@ export class Daemon {
     this.ami.on('login', (info) => {
       if (info.reconnect) this.metrics.amiReconnects.inc();
     });
+  }
+
+  /** SIGHUP: applies the live settings of `next` (see ops/reload.ts) and says which changes wait for a restart. */
+  reload(next: Config): ReloadPlan {
+    const plan = planReload(this.running, next);
+    for (const setting of plan.apply) {
+      if (setting === 'log.level') setLogLevel(this.options.logger, next.log.level);
+      if (setting === 'alerts.sounds') this.ivr.preparer.useSoundRules(next.alerts.sounds);
+      if (setting === 'notify.intervalMs' || setting === 'notify.intervalCap') this.dispatcher.setRateLimit(next.notify.intervalMs, next.notify.intervalCap);
+    }
+    this.running = withLiveSettings(this.running, next);
+    return plan;
   }
 
   /** Where /healthz and /metrics listen, once started (null when health.enabled is false). */
@@ -226,15 +247,37 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const { logger, config } = options;
   await daemon.start();
   logger.info({ ami: `${config.ami.host}:${config.ami.port}`, hubsoft: config.hubsoft.url }, 'hubsoft-pbx-bridge running');
+  const onHangup = (): void => reloadOnHangup(daemon, options);
+  process.on('SIGHUP', onHangup);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  process.off('SIGHUP', onHangup);
   logger.info({ signal }, 'stopping: no new events, flushing HubSoft requests');
   const { left } = await daemon.stop();
   if (left > 0) logger.warn({ left }, 'HubSoft requests left unsent at shutdown');
   else logger.info('stopped cleanly');
   return 0;
+}
+
+/** SIGHUP: a config that does not load changes nothing; a good one applies its live settings. */
+function reloadOnHangup(daemon: Daemon, options: DaemonOptions): void {
+  const { logger } = options;
+  if (!options.reloadConfig) {
+    logger.warn('SIGHUP: this run has no config file to read again; nothing changed');
+    return;
+  }
+  let next: Config;
+  try {
+    next = options.reloadConfig();
+  } catch (error) {
+    logger.error({ err: error }, 'SIGHUP: the config did not load; still running on the previous one');
+    return;
+  }
+  const { apply, restart } = daemon.reload(next);
+  logger.info({ applied: apply, needsRestart: restart }, apply.length > 0 ? `config reloaded: ${apply.join(', ')} applied` : 'config reloaded: no live setting changed');
+  if (restart.length > 0) logger.warn({ needsRestart: restart }, `config changes that only apply after a restart (systemctl restart hubsoft-pbx-bridge): ${restart.join(', ')}`);
 }
 
 /** /healthz shows codes only (the detail can quote HubSoft): name the two ways delivery degrades. */

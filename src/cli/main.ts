@@ -20,6 +20,7 @@ function packageVersion(): string {
 interface GlobalOptions {
   config?: string;
   pretty?: boolean;
+  logLevel?: string;
 }
 
 function secretsOf(config: Config): string[] {
@@ -28,7 +29,7 @@ function secretsOf(config: Config): string[] {
 
 function loggerFor(config: Config | null, options: GlobalOptions, level?: string): Logger {
   return createLogger({
-    level: level ?? config?.log.level ?? process.env.LOG_LEVEL ?? 'info',
+    level: options.logLevel ?? level ?? config?.log.level ?? process.env.LOG_LEVEL ?? 'info',
     pretty: options.pretty ?? config?.log.pretty ?? false,
     secrets: config ? secretsOf(config) : [],
   });
@@ -40,17 +41,22 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('Opens and closes HubSoft call windows as external calls ring Asterisk extensions.')
     .version(packageVersion())
     .addOption(new Option('-c, --config <file>', 'YAML config file (default: $HUBSOFT_BRIDGE_CONFIG or /etc/hubsoft-pbx-bridge/config.yaml)'))
-    .option('--pretty', 'human-readable logs instead of JSON');
+    .option('--pretty', 'human-readable logs instead of JSON')
+    .addOption(new Option('--log-level <level>', 'log level, over log.level and $LOG_LEVEL (kept across SIGHUP reloads)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  const config = (): Config => loadConfig({ path: globals().config }).config;
+  // --log-level goes where LOG_LEVEL goes (over the file), so a SIGHUP reload keeps it too.
+  const config = (): Config => {
+    const { config: path, logLevel } = globals();
+    return loadConfig({ path, env: logLevel ? { ...process.env, LOG_LEVEL: logLevel } : process.env }).config;
+  };
 
   program
     .command('run', { isDefault: true })
     .description('run the bridge (the default command; what the systemd unit starts)')
     .action(async () => {
       const loaded = config();
-      setExitCode(await runDaemon({ config: loaded, logger: loggerFor(loaded, globals()) }));
+      setExitCode(await runDaemon({ config: loaded, logger: loggerFor(loaded, globals()), reloadConfig: config }));
     });
 
   program

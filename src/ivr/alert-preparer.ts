@@ -22,12 +22,14 @@ export interface PrepareOptions {
 /** Lookup result -> the ordered channel variables, sounds included. */
 export interface AlertPreparer {
   variablesFor(result: LookupResult, options?: PrepareOptions): Promise<AlertVariable[]>;
+  /** SIGHUP: the alerts.sounds rules of the reloaded config, from the next call on. */
+  useSoundRules(sounds: AlertsConfig['sounds']): void;
 }
 
 /** Rule sounds are instant; TTS only runs for texts no rule matches, all texts at once. */
 export function createAlertPreparer(options: AlertPreparerOptions): AlertPreparer {
   const { alerts, logger } = options;
-  const rules = compileSoundRules(alerts.sounds);
+  let rules = compileSoundRules(alerts.sounds);
   const tts = alerts.tts.enabled ? (options.tts ?? null) : null;
   const maxAlerts = options.maxAlerts ?? DEFAULT_MAX_ALERTS;
 
@@ -44,6 +46,9 @@ export function createAlertPreparer(options: AlertPreparerOptions): AlertPrepare
       const missing = sounds.filter((s) => s === null).length;
       if (missing > 0 && texts.length > 0) logger?.debug({ missing, total: texts.length }, 'alerts without a sound');
       return buildAlertVariables(result, alerts, { sounds, maxAlerts });
+    },
+    useSoundRules(next) {
+      rules = compileSoundRules(next);
     },
   };
 }

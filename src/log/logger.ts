@@ -39,10 +39,28 @@ export interface LoggerSettings {
   destination?: DestinationStream;
 }
 
+/** Every logger of one createLogger() call, children included: pino children keep their level of birth. */
+const FAMILY = Symbol('hubsoft-pbx-bridge.logger-family');
+type Family = Set<WeakRef<Logger>>;
+
+/** Sets the level of `logger` and of every child made from the same createLogger() root (SIGHUP reload). */
+export function setLogLevel(logger: Logger, level: string): void {
+  const family = (logger as Logger & { [FAMILY]?: Family })[FAMILY];
+  logger.level = level;
+  if (!family) return;
+  for (const ref of family) {
+    const member = ref.deref();
+    if (member) member.level = level;
+    else family.delete(ref);
+  }
+}
+
 export function createLogger(settings: LoggerSettings = {}): Logger {
   const secrets = (settings.secrets ?? []).filter((s) => s.length >= 4);
+  const family: Family = new Set();
   const options: LoggerOptions = {
     level: settings.level ?? 'info',
+    onChild: (child) => void family.add(new WeakRef(child)),
     base: { name: 'hubsoft-pbx-bridge' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
@@ -51,11 +69,21 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     // A secret can still hide in free text (an error message, a URL): mask it there too.
     options.hooks = { streamWrite: (line: string) => maskSecrets(line, secrets) };
   }
+  return withFamily(pinoFor(options, settings), family);
+}
+
+function pinoFor(options: LoggerOptions, settings: LoggerSettings): Logger {
   if (settings.destination) return pino(options, settings.destination);
   if (settings.pretty) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: 2 } } });
   }
   return pino(options);
+}
+
+/** Children are made with Object.create(parent): they find the family through the prototype. */
+function withFamily(root: Logger, family: Family): Logger {
+  Object.defineProperty(root, FAMILY, { value: family });
+  return root;
 }
 
 export function maskSecrets(text: string, secrets: readonly string[]): string {

@@ -117,7 +117,7 @@ const COUNTER = {
  * so keeping the cancel keeps the missed-call record (issue 6 treats cancels as that record).
  */
 export class Dispatcher {
-  private readonly queue: PQueue;
+  private queue: PQueue;
   private readonly lanes = new Map<string, Entry[]>();
   private readonly pumps = new Set<Promise<void>>();
   private readonly sleepers = new Set<() => void>();
@@ -141,10 +141,15 @@ export class Dispatcher {
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
     // Every queued job listens on the shutdown signal; thousands may wait at once.
     setMaxListeners(0, this.shutdown.signal);
-    this.queue = new PQueue({
-      concurrency: config.concurrency,
-      ...(config.intervalMs > 0 ? { interval: config.intervalMs, intervalCap: config.intervalCap } : {}),
-    });
+    this.queue = rateLimitedQueue(config.concurrency, config.intervalMs, config.intervalCap);
+  }
+
+  /**
+   * SIGHUP: a new rate limit (p-queue cannot change it in place). Attempts already waiting for a slot keep the
+   * old queue and its limit; the next ones take the new one. Order within a key is the lanes' job, not the queue's.
+   */
+  setRateLimit(intervalMs: number, intervalCap: number): void {
+    this.queue = rateLimitedQueue(this.options.config.concurrency, intervalMs, intervalCap);
   }
 
   enqueue(job: DispatchJob): void {
@@ -365,4 +370,8 @@ export class Dispatcher {
       this.options.logger.error({ err: error, key: job.key, job: job.describe }, 'onResult callback threw');
     }
   }
+}
+
+function rateLimitedQueue(concurrency: number, intervalMs: number, intervalCap: number): PQueue {
+  return new PQueue({ concurrency, ...(intervalMs > 0 ? { interval: intervalMs, intervalCap } : {}) });
 }

@@ -34,6 +34,8 @@ describe('systemd/hubsoft-pbx-bridge.service', () => {
       'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX',
       'SystemCallFilter=@system-service',
       'StandardOutput=journal',
+      'ExecReload=/bin/kill -HUP $MAINPID',
+      'After=network-online.target freepbx.service asterisk.service',
     ]) {
       expect(unit.split('\n')).to.include(line);
     }
