@@ -30,7 +30,8 @@ function secretsOf(config: Config): string[] {
 function loggerFor(config: Config | null, options: GlobalOptions, level?: string): Logger {
   return createLogger({
     level: options.logLevel ?? level ?? config?.log.level ?? process.env.LOG_LEVEL ?? 'info',
-    pretty: options.pretty ?? config?.log.pretty ?? false,
+    // Pretty on a terminal, JSON elsewhere (journald: with priorities, see log/logger.ts).
+    pretty: options.pretty ?? (config?.log.pretty || Boolean(process.stdout.isTTY)),
     secrets: config ? secretsOf(config) : [],
   });
 }

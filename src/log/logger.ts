@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
 
 export type { Logger };
@@ -37,6 +38,31 @@ export interface LoggerSettings {
   /** Strings that must never appear in a log line (configured secrets); masked wherever they show up. */
   secrets?: readonly string[];
   destination?: DestinationStream;
+  /**
+   * Stdout is the systemd journal: each line starts with its syslog priority (<3> error ... <7> debug) so
+   * `journalctl -p err` filters. Default: no destination given and stdout is the stream JOURNAL_STREAM names.
+   */
+  journal?: boolean;
+}
+
+/** pino level -> syslog priority, as journald reads a "<N>" line prefix (sd-daemon.h). */
+const SYSLOG_PRIORITY: Readonly<Record<number, number>> = { 60: 2, 50: 3, 40: 4, 30: 6, 20: 7, 10: 7 };
+
+/** systemd sets JOURNAL_STREAM=<dev>:<inode> of the journal stream; it is stdout only if fd 1 is that very file. */
+export function stdoutIsJournal(env: NodeJS.ProcessEnv = process.env, stdoutStat: () => { dev: number; ino: number } = () => fstatSync(1)): boolean {
+  const match = /^(\d+):(\d+)$/.exec(env.JOURNAL_STREAM ?? '');
+  if (!match) return false;
+  try {
+    const { dev, ino } = stdoutStat();
+    return String(dev) === match[1] && String(ino) === match[2];
+  } catch {
+    return false;
+  }
+}
+
+export function withSyslogPriority(line: string): string {
+  const level = /^\{"level":(\d+)/.exec(line)?.[1];
+  return `<${SYSLOG_PRIORITY[Number(level)] ?? 6}>${line}`;
 }
 
 /** Every logger of one createLogger() call, children included: pino children keep their level of birth. */
@@ -69,7 +95,12 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     // A secret can still hide in free text (an error message, a URL): mask it there too.
     options.hooks = { streamWrite: (line: string) => maskSecrets(line, secrets) };
   }
-  return withFamily(pinoFor(options, settings), family);
+  const journal = settings.journal ?? (!settings.destination && !settings.pretty && stdoutIsJournal());
+  if (journal) {
+    const mask = options.hooks?.streamWrite;
+    options.hooks = { streamWrite: (line: string) => withSyslogPriority(mask ? mask(line) : line) };
+  }
+  return withFamily(pinoFor(options, { ...settings, pretty: settings.pretty && !journal }), family);
 }
 
 function pinoFor(options: LoggerOptions, settings: LoggerSettings): Logger {

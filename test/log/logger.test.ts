@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { BridgeError } from '../../src/errors.js';
-import { createLogger } from '../../src/log/logger.js';
+import { createLogger, stdoutIsJournal } from '../../src/log/logger.js';
+import { execFileSync } from 'node:child_process';
 import { CLIENTE_PATH } from '../../src/hubsoft/customers.js';
 import { createHubsoftClient } from '../../src/hubsoft/client.js';
 import { startFakeHubsoft } from '../support/fake-hubsoft.js';
@@ -70,5 +71,40 @@ describe('log: secrets never reach a log line', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe('logs for journald (JOURNAL_STREAM set)', () => {
+  it('starts each line with its syslog priority so journalctl -p err filters', () => {
+    const { stream, lines } = capture();
+    const logger = createLogger({ level: 'debug', destination: stream, journal: true, secrets: [SECRETS.password] });
+    logger.fatal('fatal');
+    logger.error('error');
+    logger.child({ component: 'ami' }).warn('warn');
+    logger.info(`info ${SECRETS.password}`);
+    logger.debug('debug');
+    expect(lines.map((line) => line.slice(0, 3))).to.deep.equal(['<2>', '<3>', '<4>', '<6>', '<7>']);
+    expect(JSON.parse(lines[3]!.slice(3))).to.include({ msg: 'info [redacted]' });
+  });
+
+  it('knows stdout is the journal only when JOURNAL_STREAM names the very file on fd 1', () => {
+    const stat = () => ({ dev: 25, ino: 4711 });
+    expect(stdoutIsJournal({ JOURNAL_STREAM: '25:4711' }, stat)).to.equal(true);
+    expect(stdoutIsJournal({ JOURNAL_STREAM: '25:4712' }, stat)).to.equal(false);
+    expect(stdoutIsJournal({}, stat)).to.equal(false);
+  });
+
+  it('a process whose stdout is the JOURNAL_STREAM file writes priorities; JSON lines otherwise', () => {
+    const script = [
+      "import { fstatSync } from 'node:fs';",
+      `import { createLogger } from ${JSON.stringify(new URL('../../src/log/logger.ts', import.meta.url).pathname)};`,
+      "const { dev, ino } = fstatSync(1);",
+      "if (process.argv[1] === 'journal') process.env.JOURNAL_STREAM = `${dev}:${ino}`;",
+      "const log = createLogger({ level: 'debug' });",
+      "log.error('e'); log.warn('w'); log.info('i'); log.debug('d');",
+    ].join('\n');
+    const run = (mode: string) => execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, mode], { env: { PATH: process.env.PATH ?? '' } }).toString().trim().split('\n');
+    expect(run('journal').map((line) => line.slice(0, 3))).to.deep.equal(['<3>', '<4>', '<6>', '<7>']);
+    expect(run('plain').every((line) => line.startsWith('{"level":'))).to.equal(true);
   });
 });
