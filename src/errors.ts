@@ -25,6 +25,7 @@ export const errorCatalogue = {
   GSAN_TIMEOUT: 'GSAN did not answer in time: check gsan.url, the network and gsan.requestTimeoutMs.',
   GSAN_UNREACHABLE: 'GSAN could not be reached: check gsan.url (http://host:8080), DNS and the firewall.',
   GSAN_BAD_RESPONSE: 'GSAN answered without body.validado (wrong gsan.path, or a proxy page?): check gsan.url and gsan.path.',
+  PORT_IN_USE: 'A port the bridge listens on is taken: the message names the config key; pick a free port there, or turn that listener off.',
   INSTALL_FAILED: 'The install could not finish; nothing half-written was left behind.',
 } as const;
 

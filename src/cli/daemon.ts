@@ -12,7 +12,7 @@ import type { Dispatcher, JobOutcome } from '../outbox/dispatcher.js';
 import type { DurableDispatch } from '../outbox/durable-dispatch.js';
 import type { TrackerOutput } from '../calls/types.js';
 import type { Config } from '../config/schema.js';
-import { isBridgeError } from '../errors.js';
+import { BridgeError, isBridgeError } from '../errors.js';
 import { createHubsoftClient, type HubsoftClient } from '../hubsoft/client.js';
 import { CustomerLookup } from '../hubsoft/customers.js';
 import { PbxApi } from '../hubsoft/pbx.js';
@@ -159,10 +159,10 @@ export class Daemon {
     this.bridge.useOpenRings(openRings.file, openRings.previous);
     try {
       // Listeners first: a port already taken fails the start before any call is followed.
-      await this.ivr.agiServer?.start();
-      const { health } = this.options.config;
+      const { health, agi } = this.options.config;
+      await listening('agi', agi, this.ivr.agiServer?.start());
       if (health.enabled) {
-        this.health = await startHealthServer({ host: health.host, port: health.port, healthSource: () => this.healthReport(), registry: this.metrics.registry });
+        this.health = await listening('health', health, startHealthServer({ host: health.host, port: health.port, healthSource: () => this.healthReport(), registry: this.metrics.registry }));
       }
     } catch (error) {
       await Promise.allSettled([this.ivr.agiServer?.stop(), this.delivery.abort()]);
@@ -278,6 +278,22 @@ function reloadOnHangup(daemon: Daemon, options: DaemonOptions): void {
   const { apply, restart } = daemon.reload(next);
   logger.info({ applied: apply, needsRestart: restart }, apply.length > 0 ? `config reloaded: ${apply.join(', ')} applied` : 'config reloaded: no live setting changed');
   if (restart.length > 0) logger.warn({ needsRestart: restart }, `config changes that only apply after a restart (systemctl restart hubsoft-pbx-bridge): ${restart.join(', ')}`);
+}
+
+/** A taken port names its config key and the two ways out, instead of Node's bare EADDRINUSE. */
+async function listening<T>(section: 'agi' | 'health', where: { host: string; port: number }, start: Promise<T> | undefined): Promise<T | undefined> {
+  try {
+    return await start;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    const what = section === 'agi' ? 'FastAGI (alert variables and the self-service IVR)' : '/healthz and /metrics';
+    throw new BridgeError(
+      'PORT_IN_USE',
+      `${section}.port ${where.port} on ${where.host} is already in use (another hubsoft-pbx-bridge running?): set ${section}.port to a free port, or ${section}.enabled: false to turn ${what} off`,
+      { key: `${section}.port`, port: where.port },
+      { cause: error },
+    );
+  }
 }
 
 /** /healthz shows codes only (the detail can quote HubSoft): name the two ways delivery degrades. */
