@@ -19,6 +19,8 @@ interface InstallFlags {
 }
 
 interface UninstallFlags {
+  freepbx?: boolean;
+  asterisk?: boolean;
   root: string;
   dryRun?: boolean;
   purge?: boolean;
@@ -86,6 +88,9 @@ export function registerInstallCommands(
   program
     .command('uninstall')
     .description('remove what install added (marker blocks, created files, unit); keeps the config unless --purge')
+    // The same mode flags as install; what to remove comes from the files themselves (and install's manifest).
+    .addOption(new Option('--freepbx', 'FreePBX layout (accepted like install; the blocks are found in either layout)').conflicts('asterisk'))
+    .addOption(new Option('--asterisk', 'plain Asterisk layout (accepted like install)').conflicts('freepbx'))
     .option('--root <dir>', 'uninstall from this directory tree instead of /', '/')
     .option('--dry-run', 'print every change, write nothing')
     .option('--purge', 'also remove /etc/hubsoft-pbx-bridge/config.yaml, the state directory and the service user install created')

@@ -1,6 +1,6 @@
 import { BridgeError } from '../../errors.js';
 import { declaresSection, findAmiSecret, includesFile, includesManagerDir, readManagerGeneral, renderAmiUser } from './ami-user.js';
-import { readExistingConfig, renderConfigFile, type HubsoftSettings } from './config-file.js';
+import { HUBSOFT_FIELDS, readExistingConfig, renderConfigFile, type HubsoftSettings } from './config-file.js';
 import { AMI_USERNAME, BLOCKS, PATHS, SERVICE_NAME, type Flavor } from './layout.js';
 import { findBlock, removeBlock, upsertBlock } from './managed-block.js';
 import { parseManifest, renderManifest, type Plan, type Snapshot } from './plan.js';
@@ -28,6 +28,8 @@ export interface InstallInput {
   userExists: boolean;
   /** Whether the asterisk binary is on this host (only meaningful when root is /). */
   asteriskPresent: boolean;
+  /** --dry-run: missing HubSoft settings become visible placeholders instead of an error. */
+  placeholders?: boolean;
 }
 
 /** True when install will write config.yaml, so the HubSoft settings must be gathered first. */
@@ -185,7 +187,12 @@ function planConfig(b: PlanBuilder, input: InstallInput, secret: string): boolea
   const existing = readExistingConfig(existingText);
   const hubsoft = { ...existing.hubsoft, ...definedOnly(input.hubsoft) };
   const missing = (['url', 'clientId', 'clientSecret', 'username', 'password'] as const).filter((key) => !hubsoft[key]);
-  if (missing.length > 0) {
+  if (missing.length > 0 && input.placeholders) {
+    const fields = HUBSOFT_FIELDS.filter((field) => missing.includes(field.key as (typeof missing)[number]));
+    // The URL placeholder still starts like a URL: the config renderer checks the settings as the daemon would.
+    for (const field of fields) hubsoft[field.key] = `${field.key === 'url' ? 'https://' : ''}<${field.key}: give ${field.flag} or ${field.env}>`;
+    b.warnings.push(`dry run without ${missing.join(', ')}: the config is shown with placeholders; the real install needs ${fields.map((f) => f.flag).join(', ')} (or ${fields.map((f) => f.env).join(', ')}).`);
+  } else if (missing.length > 0) {
     throw new BridgeError('INSTALL_FAILED', `missing HubSoft settings: ${missing.join(', ')}. Give them as flags (--hubsoft-url, ...) or environment variables (HUBSOFT_URL, ...).`);
   }
   const general = readManagerGeneral(b.read(PATHS.managerConf) ?? '');
@@ -209,7 +216,7 @@ function planConfig(b: PlanBuilder, input: InstallInput, secret: string): boolea
     owner: { user: input.serviceUser },
     create: !current,
     why: 'bridge configuration (HubSoft and AMI credentials)',
-    preview: '(HubSoft settings and AMI credentials, secrets not shown)',
+    preview: missing.length > 0 ? `(HubSoft settings and AMI credentials, secrets not shown; placeholders for ${missing.join(', ')})` : '(HubSoft settings and AMI credentials, secrets not shown)',
   });
   return true;
 }

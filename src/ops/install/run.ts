@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { isBridgeError } from '../../errors.js';
+import { BridgeError, isBridgeError } from '../../errors.js';
 import { applyPlan, type ApplyHooks } from './apply.js';
 import { HUBSOFT_FIELDS, readExistingConfig, type HubsoftSettings } from './config-file.js';
 import { formatPlan } from './format-plan.js';
@@ -8,7 +8,7 @@ import { DEFAULT_SERVICE_USER, PATHS, type Flavor } from './layout.js';
 import type { Plan } from './plan.js';
 import { needsHubsoftSettings, planInstall } from './plan-install.js';
 import { planUninstall } from './plan-uninstall.js';
-import { commandExists, defaultUserExists, detectFlavor, packageRoot, readPackaged, resolveRuntime, snippetPath } from './runtime.js';
+import { commandExists, defaultUserExists, detectFlavorEvidence, packageRoot, readPackaged, resolveRuntime, snippetPath } from './runtime.js';
 import { readSnapshot } from './snapshot.js';
 
 export interface InstallOptions {
@@ -54,8 +54,7 @@ export async function runInstall(options: InstallOptions, io: CommandIo): Promis
   try {
     const root = options.root;
     const live = root === '/';
-    const flavor = options.flavor ?? detectFlavor(root);
-    if (!options.flavor) io.out(`Detected ${flavor === 'freepbx' ? 'FreePBX' : 'plain Asterisk'} (give --freepbx or --asterisk to choose).\n`);
+    const flavor = options.flavor ?? detectedFlavor(root, io);
     const pkgDir = options.packageDir ?? packageRoot();
     const snapshot = await readSnapshot(root);
     const hubsoft = needsHubsoftSettings(snapshot, options.force) ? await gatherHubsoft(options, io, snapshot.files.get(PATHS.configFile)?.content ?? null) : {};
@@ -77,6 +76,7 @@ export async function runInstall(options: InstallOptions, io: CommandIo): Promis
       generateSecret: options.generateSecret ?? generateAmiSecret,
       userExists: live ? await (io.userExists ?? defaultUserExists)(serviceUser) : false,
       asteriskPresent: live ? await (io.asteriskPresent ?? (() => commandExists('asterisk')))() : false,
+      placeholders: options.dryRun,
     });
     for (const note of runtime.notes) io.out(`${note}\n`);
     return await execute(plan, options.dryRun, io);
@@ -101,6 +101,21 @@ export async function runUninstall(options: UninstallOptions, io: CommandIo): Pr
   }
 }
 
+/** Without --freepbx/--asterisk: the layout the files show, said aloud; refused (a question) when they do not settle it. */
+function detectedFlavor(root: string, io: CommandIo): Flavor {
+  const { flavor, files } = detectFlavorEvidence(root);
+  if (flavor === 'unsure') {
+    throw new BridgeError(
+      'INSTALL_FAILED',
+      `is this FreePBX? Found ${files.join(', ')} (FreePBX keeps hand edits there) but neither /etc/freepbx.conf nor a generated *_additional.conf. ` +
+        'Run again with --freepbx (FreePBX or Issabel: the AMI user goes into manager_custom.conf) or --asterisk (plain Asterisk: manager.d/hubsoft-pbx-bridge.conf).',
+    );
+  }
+  const why = files.length > 0 ? ` from ${files.join(', ')}` : ' (no FreePBX file found)';
+  io.out(`Detected ${flavor === 'freepbx' ? 'FreePBX' : 'plain Asterisk'}${why}; give --freepbx or --asterisk to choose.\n`);
+  return flavor;
+}
+
 async function execute(plan: Plan, dryRun: boolean, io: CommandIo): Promise<number> {
   io.out(formatPlan(plan, { dryRun }));
   if (dryRun || (plan.changes.length === 0 && plan.commands.length === 0)) return 0;
@@ -117,7 +132,8 @@ async function gatherHubsoft(options: InstallOptions, io: CommandIo, existingCon
   for (const field of HUBSOFT_FIELDS) {
     const value = options.hubsoft[field.key] || io.env[field.env] || existing[field.key];
     if (value) settings[field.key] = value;
-    else if (io.ask) settings[field.key] = await io.ask(field.prompt, field.secret);
+    // A dry run writes nothing: it shows placeholders rather than asking for secrets.
+    else if (io.ask && !options.dryRun) settings[field.key] = await io.ask(field.prompt, field.secret);
   }
   return settings;
 }

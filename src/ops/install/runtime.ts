@@ -1,6 +1,6 @@
 import { access, constants, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { BridgeError } from '../../errors.js';
@@ -82,8 +82,35 @@ export async function commandExists(name: string): Promise<boolean> {
 }
 
 /** FreePBX leaves /etc/freepbx.conf or /etc/amportal.conf behind; plain Asterisk has neither. */
+/** What the tree says about FreePBX: the files found, and whether they settle it. */
+export interface FlavorEvidence {
+  /** 'unsure': only *_custom.conf files, which a hand-kept Asterisk may have too. */
+  readonly flavor: Flavor | 'unsure';
+  readonly files: readonly string[];
+}
+
+/**
+ * FreePBX writes /etc/freepbx.conf (or amportal.conf) and generates /etc/asterisk/*_additional.conf: either
+ * settles it. *_custom.conf alone is FreePBX's hand-edit convention, but nothing stops a plain Asterisk having one.
+ */
+export function detectFlavorEvidence(root: string): FlavorEvidence {
+  const markers = PATHS.freepbxMarkers.filter((path) => existsSync(underRoot(root, path)));
+  let names: string[] = [];
+  try {
+    names = readdirSync(underRoot(root, '/etc/asterisk')).sort();
+  } catch {
+    // No /etc/asterisk: nothing to go on (install's own check says Asterisk is missing).
+  }
+  const generated = names.filter((name) => name.endsWith('_additional.conf')).map((name) => `/etc/asterisk/${name}`);
+  const custom = names.filter((name) => name.endsWith('_custom.conf')).map((name) => `/etc/asterisk/${name}`);
+  if (markers.length > 0 || generated.length > 0) return { flavor: 'freepbx', files: [...markers, ...generated, ...custom] };
+  if (custom.length > 0) return { flavor: 'unsure', files: custom };
+  return { flavor: 'asterisk', files: [] };
+}
+
+/** The layout to assume without asking (advice texts): FreePBX whenever any of its files is there. */
 export function detectFlavor(root: string): Flavor {
-  return PATHS.freepbxMarkers.some((path) => existsSync(underRoot(root, path))) ? 'freepbx' : 'asterisk';
+  return detectFlavorEvidence(root).flavor === 'asterisk' ? 'asterisk' : 'freepbx';
 }
 
 /** True when `id -u USER` succeeds (root / only). */
