@@ -42,7 +42,7 @@ export const hubsoftCheckSteps: readonly CheckStep[] = [
       // Any HTTP answer from the server root proves DNS, TCP and TLS work.
       const http = createHubsoftHttp(config.hubsoft);
       const response = await http.send({ method: 'GET', path: '' }).finally(() => http.close?.());
-      return `${config.hubsoft.url} answered HTTP ${response.statusCode}`;
+      return `${config.hubsoft.url} answered HTTP ${response.statusCode}${reachableMeaning(response.statusCode)}`;
     },
   },
   {
@@ -102,6 +102,13 @@ export async function runCheck(options: RunCheckOptions): Promise<number> {
   }
   context.hubsoft?.close();
   return failed.size === 0 ? 0 : 1;
+}
+
+/** Any status proves the server is there; a 404 at the API root is what HubSoft answers, not a wrong URL by itself. */
+function reachableMeaning(status: number): string {
+  if (status === 404) return ' (the server is up; HubSoft answers 404 at the API root, so this alone is fine: the login below shows whether hubsoft.url is the API address)';
+  if (status >= 500) return ' (the server is up but failing: HubSoft or a proxy in front of it)';
+  return ' (the server is up)';
 }
 
 function describe(error: unknown): string {

@@ -31,12 +31,10 @@ export async function runLookup(options: RunLookupOptions): Promise<number> {
     // No kept-alive socket holds the process once the answer is printed.
     client.close();
   }
-  if (options.json) {
-    out.write(`${JSON.stringify(result, null, 2)}\n`);
-  } else {
-    const planned = normalisePhone(options.phone, { defaultAreaCode: config.lookup.defaultAreaCode, maxCandidates: config.lookup.maxRequests });
-    out.write(formatLookup(result, planned.candidates));
-  }
+  const planned = normalisePhone(options.phone, { defaultAreaCode: config.lookup.defaultAreaCode, maxCandidates: config.lookup.maxRequests }).candidates;
+  // Both forms name the same lists the same way: candidates (every term the bridge may try), searched (asked this time).
+  if (options.json) out.write(`${JSON.stringify({ ...result, candidates: planned, searched: result.candidates }, null, 2)}\n`);
+  else out.write(formatLookup(result, planned));
   return exitCode(result);
 }
 

@@ -55,7 +55,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('run', { isDefault: true })
     .description('run the bridge (the default command; what the systemd unit starts)')
-    .action(async () => {
+    // Words left over reach the default command: a mistyped command name, said as such.
+    .allowExcessArguments()
+    .action(async (_options: unknown, command: Command) => {
+      if (command.args.length > 0) command.error(`error: unknown command '${command.args[0]}' (commands: ${program.commands.map((c) => c.name()).join(', ')}; see --help)`, { exitCode: 64, code: 'commander.unknownCommand' });
       const loaded = config();
       setExitCode(await runDaemon({ config: loaded, logger: loggerFor(loaded, globals()), reloadConfig: config }));
     });

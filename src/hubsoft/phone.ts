@@ -41,7 +41,8 @@ const SEPARATORS = /[\s().\-/]/g;
 export function normalisePhone(raw: string, options: NormaliseOptions = {}): NormalisedPhone {
   const text = (raw ?? '').trim().replace(/^"+|"+$/g, '');
   if (!text || WITHHELD.test(text)) return skip('withheld', 'caller ID withheld or absent');
-  const compact = text.replace(SEPARATORS, '');
+  // "0xx41 3333-4444": the written convention for "0 + any carrier + DDD" (the xx stands for the carrier code).
+  const compact = text.replace(SEPARATORS, '').replace(/^0xx/i, '0');
   if (!/^\+?\d+$/.test(compact)) return skip('invalid', 'caller ID is not a phone number');
   const plus = compact.startsWith('+');
   const digits = plus ? compact.slice(1) : compact;

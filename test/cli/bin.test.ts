@@ -87,6 +87,12 @@ describe('the hubsoft-pbx-bridge command (child process, environment only)', fun
     expect(code).to.equal(1);
   });
 
+  it('an unknown command says so, lists the commands, exit 64', async () => {
+    const { code, stderr } = await cli(['frobnicate'], env);
+    expect(code).to.equal(64);
+    expect(stderr).to.include("unknown command 'frobnicate'").and.include('check, lookup');
+  });
+
   it('a missing required key is a clear config error naming the key, exit 78', async () => {
     const { code, stderr } = await cli(['lookup', '37999912222'], { ...env, HUBSOFT_URL: '' });
     expect(code).to.equal(78);

@@ -24,7 +24,7 @@ describe('cli/check', () => {
     const code = await runCheck({ config: testConfig(fake), logger: silentLogger(), out });
     expect(code).to.equal(0);
     expect(out.text()).to.match(/^OK {4}configuration valid$/m);
-    expect(out.text()).to.match(/^OK {4}HubSoft reachable/m);
+    expect(out.text()).to.match(/^OK {4}HubSoft reachable: .* answered HTTP 404 \(the server is up; HubSoft answers 404 at the API root/m);
     expect(out.text()).to.match(/^OK {4}HubSoft login/m);
     expect(out.text()).to.match(/^OK {4}HubSoft client search/m);
   });

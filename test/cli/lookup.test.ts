@@ -45,6 +45,18 @@ describe('cli/lookup', () => {
     expect(result.phone).to.equal('37999912222');
   });
 
+  it('--json and the text list the same candidates and the same searched terms', async () => {
+    const text = capture();
+    await runLookup({ config: testConfig(fake), logger: silentLogger(), out: text, phone: '3730001111' });
+    const json = capture();
+    await runLookup({ config: testConfig(fake), logger: silentLogger(), out: json, phone: '3730001111', json: true });
+    const parsed = JSON.parse(json.text()) as { candidates: string[]; searched: string[] };
+    const line = (label: string) => new RegExp(`^${label}: +(.*)$`, 'm').exec(text.text())![1]!.split(', ');
+    expect(parsed.candidates.length).to.be.greaterThan(1);
+    expect(line('candidates')).to.deep.equal(parsed.candidates);
+    expect(line('searched')).to.deep.equal(parsed.searched);
+  });
+
   it('exit codes: 0 with "not found" for an unknown caller, 1 for withheld, 2 for a HubSoft error', async () => {
     const config = testConfig(fake);
     const unknown = capture();
