@@ -42,18 +42,7 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const hubsoft = await startFakeHubsoft(options.fakeHubsoft);
   const ami = await startFakeAmi(options.fakeAmi);
-  const base: Record<string, Record<string, unknown>> = {
-    hubsoft: { url: hubsoft.url, ...FAKE_CREDENTIALS, requestTimeoutMs: 2000 },
-    ami: { host: ami.host, port: ami.port, username: 'bridge', secret: 'amisecret', reconnectInitialMs: 20, reconnectMaxMs: 200 },
-    calls: { reringGraceMs: 150 },
-    lookup: { defaultAreaCode: '37' },
-    notify: { concurrency: 8, intervalCap: 1000, retryInitialMs: 20, retryMaxMs: 100, retryDeadlineMs: 2000, shutdownFlushMs: 1000 },
-    agi: { enabled: false },
-    health: { enabled: false },
-    log: { level: 'silent' },
-    // A state dir of its own (the outbox journal lives there), removed on close unless the test gave one.
-    state: { outbox: { fsync: false } },
-  };
+  const base = harnessSections(hubsoft.url, { host: ami.host, port: ami.port, username: 'bridge', secret: 'amisecret' });
   const ownStateDir = options.config?.state?.dir === undefined ? mkdtempSync(join(tmpdir(), 'bridge-harness-')) : null;
   if (ownStateDir) base.state = { ...base.state, dir: ownStateDir };
   for (const [section, values] of Object.entries(options.config ?? {})) {
@@ -92,25 +81,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       }
     },
     async settle(timeoutMs = 5000) {
-      await until(
-        () => {
-          const tracker = daemon.bridge.tracker.stats();
-          const path = daemon.bridge.callPath.stats();
-          const durable = daemon.durable.stats();
-          return (
-            tracker.liveCalls === 0 &&
-            tracker.pendingGraces === 0 &&
-            path.openRings === 0 &&
-            path.waitingForLookup === 0 &&
-            durable.staging === 0 &&
-            durable.backlog === 0 &&
-            durable.inDispatcher === 0 &&
-            daemon.dispatcher.size() === 0
-          );
-        },
-        timeoutMs,
-        'the bridge to settle',
-      );
+      await until(() => isIdle(daemon), timeoutMs, 'the bridge to settle');
     },
     async close() {
       await daemon.stop(500);
@@ -119,6 +90,42 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
   return harness;
+}
+
+/** The harness defaults: short grace and retries, no AGI, no health listener, silent log, no fsync. */
+export function harnessSections(
+  hubsoftUrl: string,
+  ami: { host: string; port: number; username: string; secret: string },
+): Record<string, Record<string, unknown>> {
+  return {
+    hubsoft: { url: hubsoftUrl, ...FAKE_CREDENTIALS, requestTimeoutMs: 2000 },
+    ami: { ...ami, reconnectInitialMs: 20, reconnectMaxMs: 200 },
+    calls: { reringGraceMs: 150 },
+    lookup: { defaultAreaCode: '37' },
+    notify: { concurrency: 8, intervalCap: 1000, retryInitialMs: 20, retryMaxMs: 100, retryDeadlineMs: 2000, shutdownFlushMs: 1000 },
+    agi: { enabled: false },
+    health: { enabled: false },
+    log: { level: 'silent' },
+    // A state dir of its own (the outbox journal lives there), removed on close unless the test gave one.
+    state: { outbox: { fsync: false } },
+  };
+}
+
+/** No ring pending, no request queued, no call followed: everything the bridge saw is done. */
+export function isIdle(daemon: Daemon): boolean {
+  const tracker = daemon.bridge.tracker.stats();
+  const path = daemon.bridge.callPath.stats();
+  const durable = daemon.durable.stats();
+  return (
+    tracker.liveCalls === 0 &&
+    tracker.pendingGraces === 0 &&
+    path.openRings === 0 &&
+    path.waitingForLookup === 0 &&
+    durable.staging === 0 &&
+    durable.backlog === 0 &&
+    durable.inDispatcher === 0 &&
+    daemon.dispatcher.size() === 0
+  );
 }
 
 export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
