@@ -1,17 +1,20 @@
 import { newCallRecord, type CallRecord } from './call-record.js';
 
 const RECENTLY_ENDED_MAX = 2000;
+const RECENTLY_HUNG_UP_MAX = 4000;
 
 /**
  * Which channel belongs to which call. A channel can move to another call (a bridge or a transfer
  * gives it the older Linkedid); a call whose last channel left has ended, and `onEmpty` is told.
  * Bounded: at most `maxLiveCalls` calls (the oldest is handed to `onEmpty` first), and Linkedids
- * that ended recently are not brought back by late events.
+ * that ended recently are not brought back by late events. Nor are channels that hung up: Asterisk 22
+ * still sends a NewCallerid for a queue's Local member after its Hangup, and Uniqueids are never reused.
  */
 export class CallRegistry {
   private readonly calls = new Map<string, CallRecord>();
   private readonly owners = new Map<string, CallRecord>();
   private readonly recentlyEnded = new Set<string>();
+  private readonly recentlyHungUp = new Set<string>();
   /** Calls created by the event being handled, dropped again if it gave them nothing. */
   private created: CallRecord[] = [];
 
@@ -63,7 +66,7 @@ export class CallRegistry {
 
   adopt(uniqueid: string, call: CallRecord): void {
     const previous = this.owners.get(uniqueid);
-    if (previous === call) return;
+    if (previous === call || this.recentlyHungUp.has(uniqueid)) return;
     call.channels.add(uniqueid);
     this.owners.set(uniqueid, call);
     if (previous) this.release(uniqueid, previous);
@@ -74,6 +77,13 @@ export class CallRegistry {
     call.channels.delete(uniqueid);
     if (this.owners.get(uniqueid) === call) this.owners.delete(uniqueid);
     if (call.channels.size === 0 && this.calls.get(call.linkedid) === call) this.onEmpty(call);
+  }
+
+  /** The channel hung up: it leaves its call, and no later event brings it back. */
+  hangUp(uniqueid: string, call: CallRecord): void {
+    this.recentlyHungUp.add(uniqueid);
+    if (this.recentlyHungUp.size > RECENTLY_HUNG_UP_MAX) this.recentlyHungUp.delete(this.recentlyHungUp.values().next().value!);
+    this.release(uniqueid, call);
   }
 
   /** Forgets an ended call and its channels; late events for its Linkedid are ignored from now on. */

@@ -229,7 +229,7 @@ export class CallTracker {
     const call = this.calls.ownerOf(uniqueid) ?? this.calls.get(e.linkedid);
     if (!call) return;
     if (uniqueid === call.linkedid) call.callerGone = true;
-    this.calls.release(uniqueid, call);
+    this.calls.hangUp(uniqueid, call);
   }
 
   private onCallerLeaving(e: AmiEvent, onlyOriginator: boolean): void {

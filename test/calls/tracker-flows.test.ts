@@ -159,6 +159,22 @@ describe('call tracker: grace, bounds, resync', () => {
   });
 });
 
+describe('call tracker: what a live Asterisk 22 really sends', () => {
+  it('a NewCallerid after a channel\'s Hangup (queue Local member, seen live) does not bring the channel back', () => {
+    const tracker = new CallTracker({ config: callsConfig(), clock: () => 0 });
+    const feed = (fields: Record<string, string>) => tracker.handle(normaliseFields({ Privilege: 'call,all', ...fields }) as AmiEvent);
+    const trunk = { Channel: 'PJSIP/trunk-00000000', Uniqueid: '1796603315.0', Linkedid: '1796603315.0' };
+    const local = { Channel: 'Local/1001@from-queue-00000001;1', Uniqueid: '1796603315.3', Linkedid: '1796603315.0' };
+    feed({ Event: 'Newchannel', ...trunk, CallerIDNum: '37999912222', Context: 'from-trunk', Exten: '3732220700' });
+    feed({ Event: 'Newchannel', ...local, CallerIDNum: '1001', Context: 'from-queue', Exten: '1001' });
+    feed({ Event: 'Hangup', ...local, Cause: '16' });
+    feed({ Event: 'NewCallerid', ...local, CallerIDNum: '37999912222' });
+    expect(tracker.channelIds()).to.deep.equal(new Set([trunk.Uniqueid]));
+    feed({ Event: 'Hangup', ...trunk, Cause: '16' });
+    expect(tracker.stats().liveCalls, 'the call ends with its last real channel').to.equal(0);
+  });
+});
+
 describe('call tracker: review fixes', () => {
   const feed = (tracker: CallTracker, events: readonly AmiEvent[]) => events.flatMap((e) => tracker.handle(e));
 
