@@ -26,6 +26,7 @@ function udpBound(port: number): Promise<boolean> {
  */
 export class CallLab {
   private readonly sipps: Sipp[] = [];
+  private readonly callers: Sipp[] = [];
 
   constructor(readonly asterisk: LiveAsterisk) {}
 
@@ -62,9 +63,15 @@ export class CallLab {
     await sipp.done(15000);
   }
 
-  /** Waits for every SIPp of the flow to end by itself (a failed call fails the flow). */
-  async finish(timeoutMs = 60000): Promise<void> {
-    const results = await Promise.allSettled(this.sipps.map((sipp) => sipp.done(timeoutMs)));
+  /**
+   * Waits for every SIPp of the flow to end by itself (a failed call fails the flow): the callers first,
+   * then the phones, which end a few seconds after the last caller at most (a phone still waiting then
+   * was never rung as the flow meant).
+   */
+  async finish(timeoutMs = 30000, phonesAfterCallersMs = 8000): Promise<void> {
+    const callers = await Promise.allSettled(this.callers.map((sipp) => sipp.done(timeoutMs)));
+    const phones = await Promise.allSettled(this.sipps.filter((sipp) => !this.callers.includes(sipp)).map((sipp) => sipp.done(phonesAfterCallersMs)));
+    const results = [...callers, ...phones];
     const failed = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed.length > 0) throw new Error(failed.map((result) => String(result.reason)).join('\n\n'));
   }
@@ -75,7 +82,7 @@ export class CallLab {
   }
 
   private async listen(label: string, port: number, scenario: string, vars: Vars, calls: number): Promise<Sipp> {
-    const sipp = Sipp.start(label, { scenario, port, calls, vars: { ASTPORT: this.asterisk.ports.sip, ...vars } });
+    const sipp = Sipp.start(label, { scenario, port, calls, vars });
     this.sipps.push(sipp);
     const deadline = Date.now() + 5000;
     while (!(await udpBound(port))) {
@@ -87,8 +94,9 @@ export class CallLab {
 
   private async dial(label: string, number: string, scenario: string, vars: Vars): Promise<Sipp> {
     const port = await freeUdpPort();
-    const sipp = Sipp.start(label, { scenario, port, remote: { port: this.asterisk.ports.sip, service: number }, vars: { ASTPORT: this.asterisk.ports.sip, ...vars } });
+    const sipp = Sipp.start(label, { scenario, port, remote: { port: this.asterisk.ports.sip, service: number }, vars });
     this.sipps.push(sipp);
+    this.callers.push(sipp);
     return sipp;
   }
 }

@@ -47,6 +47,8 @@ export class LiveBridge {
     const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'live-bridge-state-'));
     const sections = harnessSections(hubsoft.url, { host: '127.0.0.1', port: options.amiPort ?? asterisk.ports.ami, ...BRIDGE_AMI });
     sections.log = { level: 'info' };
+    // The production re-ring grace (1.5 s): hunt groups and queues re-ring on the PBX's own clock.
+    sections.calls = {};
     for (const [section, values] of Object.entries(options.config ?? {})) sections[section] = { ...sections[section], ...values };
     sections.state = { ...sections.state, dir: stateDir };
     const config = parseConfig(sections);
@@ -63,7 +65,12 @@ export class LiveBridge {
     const daemon = new Daemon({ config, logger });
     const bridge = new LiveBridge(lines, daemon, config, hubsoft, stateDir, { hubsoft: options.hubsoft === undefined, stateDir: options.stateDir === undefined });
     await daemon.start();
-    await until(() => daemon.ami.state === 'logged-in', 10000, 'the bridge to log in to the live AMI');
+    try {
+      await until(() => daemon.ami.state === 'logged-in', 10000, `the bridge to log in to the live AMI (log tail:\n${lines.slice(-10).join('\n')})`);
+    } catch (error) {
+      await bridge.close();
+      throw error;
+    }
     return bridge;
   }
 
@@ -86,7 +93,19 @@ export class LiveBridge {
 
   /** Waits until the bridge follows no call and has nothing left to send. */
   async idle(timeoutMs = 15000): Promise<void> {
-    await until(() => isIdle(this.daemon), timeoutMs, `the bridge to be idle (log tail:\n${this.logs.slice(-15).join('\n')})`);
+    try {
+      await until(() => isIdle(this.daemon), timeoutMs, 'the bridge to be idle');
+    } catch (error) {
+      const { daemon } = this;
+      const state = {
+        tracker: daemon.bridge.tracker.stats(),
+        callPath: daemon.bridge.callPath.stats(),
+        durable: daemon.durable.stats(),
+        dispatcher: daemon.dispatcher.size(),
+        windows: this.windows(),
+      };
+      throw new Error(`${String(error)}: ${JSON.stringify(state)}\nlog tail:\n${this.logs.slice(-15).join('\n')}`);
+    }
   }
 
   /** Stops the daemon (as SIGTERM does), keeping HubSoft and the state dir for a restart. */

@@ -60,3 +60,11 @@ export function stillRunning(): Spawned[] {
 export async function stopAll(): Promise<void> {
   await Promise.all([...started.values()].map((spawned) => stopProcess(spawned, 1000)));
 }
+
+// A run interrupted (Ctrl-C, a CI timeout's SIGTERM) must not leave an Asterisk or SIPp behind either.
+process.on('exit', () => {
+  for (const spawned of started.values()) spawned.child.kill('SIGKILL');
+});
+for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => process.exit(128 + (signal === 'SIGTERM' ? 15 : 1)));
+}
