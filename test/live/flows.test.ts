@@ -70,7 +70,8 @@ const flows: Record<Variant, Flow[]> = {
       async run(lab) {
         await lab.phone('1001', 'uas-ring.xml');
         await lab.phone('1002', 'uas-answer.xml', { RING_MS: 1000 });
-        await lab.inbound('3732220700', ANA, 'uac-call.xml', { TALK_MS: 1000 });
+        // The queue answers the caller at once: talk time counts from there.
+        await lab.inbound('3732220700', ANA, 'uac-call.xml', { TALK_MS: 3000 });
       },
     },
     {
@@ -79,16 +80,16 @@ const flows: Record<Variant, Flow[]> = {
       async run(lab) {
         await lab.phone('1001', 'uas-ring.xml', {}, 2);
         await lab.phone('1002', 'uas-ring.xml');
-        await lab.inbound('3732220701', ANA, 'uac-cancel.xml', { RING_MS: 9500 });
+        await lab.inbound('3732220701', ANA, 'uac-call.xml', { TALK_MS: 10000 });
       },
     },
     {
       name: 'live_queue_abandon',
-      what: 'queue 700 ringall, nobody answers, the caller abandons',
+      what: 'queue 700 ringall, nobody answers, the caller abandons (hangs up after 2 s in the queue)',
       async run(lab) {
         await lab.phone('1001', 'uas-ring.xml');
         await lab.phone('1002', 'uas-ring.xml');
-        await lab.inbound('3732220700', ANA, 'uac-cancel.xml', { RING_MS: 2000 });
+        await lab.inbound('3732220700', ANA, 'uac-call.xml', { TALK_MS: 2000 });
       },
     },
     {
@@ -115,7 +116,7 @@ const flows: Record<Variant, Flow[]> = {
       name: 'live_blind_transfer',
       what: '1001 answers and transfers blind (SIP REFER) to 1002, which answers',
       async run(lab) {
-        await lab.phone('1001', 'uas-blind-transfer.xml', { RING_MS: 800, TALK_MS: 1000, TARGET: '1002' });
+        await lab.phone('1001', 'uas-blind-transfer.xml', { RING_MS: 800, TALK_MS: 1000, TARGET: '1002', ASTPORT: lab.asterisk.ports.sip });
         await lab.phone('1002', 'uas-answer.xml', { RING_MS: 800 });
         await lab.inbound('3732220001', ANA, 'uac-call.xml', { TALK_MS: 6000 });
       },
@@ -207,7 +208,7 @@ const flows: Record<Variant, Flow[]> = {
       async run(lab) {
         await lab.phone('1001', 'uas-ring.xml');
         await lab.phone('1002', 'uas-ring.xml');
-        await lab.inbound('3732220700', ANA, 'uac-cancel.xml', { RING_MS: 2000 });
+        await lab.inbound('3732220700', ANA, 'uac-call.xml', { TALK_MS: 2000 });
       },
     },
   ],

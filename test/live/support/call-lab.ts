@@ -57,7 +57,7 @@ export class CallLab {
       scenario: 'register.xml',
       port,
       remote: { port: this.asterisk.ports.sip, service: extension },
-      vars: { USER: extension, ASTPORT: this.asterisk.ports.sip, CONTACT_PORT: this.asterisk.ports.phones[device] },
+      vars: { USER: extension, CONTACT_PORT: this.asterisk.ports.phones[device] },
       timeoutSeconds: 10,
     });
     await sipp.done(15000);
