@@ -31,8 +31,12 @@ export interface CallPathOptions {
   readonly onEntered?: (call: CallInfo, lookup: Promise<LookupResult>) => void;
   readonly clock?: () => number;
   readonly timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
-  /** Told when a window opens (its notify queued) and when it is closed or answered (open-rings.ts). */
-  readonly ringLog?: { opened(key: string, ring: RingNotice): void; closed(key: string): void };
+  /**
+   * Told when a window opens and when it is closed or answered (open-rings.ts). A notify is queued only
+   * once `opened` resolves (its record is on disk): a crash right after HubSoft opened the window must
+   * leave the restarted bridge knowing it, or nothing would ever close it.
+   */
+  readonly ringLog?: { opened(key: string, ring: RingNotice): Promise<void> | void; closed(key: string): void };
 }
 
 interface OpenRing {
@@ -91,12 +95,12 @@ export class CallPath {
     this.waiting += 1;
     const previousCancel = this.cancelsPending.get(matchProxy(extension, call));
     const lookedUp = previousCancel ? previousCancel.then(() => this.withinBudget(lookup, output.at)) : this.withinBudget(lookup, output.at);
-    const notice = lookedUp.then((result): RingNotice => {
-      this.waiting -= 1;
+    const notice = lookedUp.then(async (result): Promise<RingNotice> => {
       const ring: RingNotice = { call, extension, context: output.context, lookup: result, at: output.at };
       if (!result) this.options.logger.warn({ linkedid: call.linkedid, extension }, 'caller lookup exceeded the budget: notifying with the phone only');
+      await this.options.ringLog?.opened(key, ring);
+      this.waiting -= 1;
       this.enqueue(() => this.options.crm.prepareRinging(ring), { createdAt: output.at, ring });
-      this.options.ringLog?.opened(key, ring);
       return ring;
     });
     this.rings.set(key, { notice });
@@ -105,7 +109,7 @@ export class CallPath {
   /** After a restart: a window the last run opened whose call still rings is followed again (its stop cancels it). */
   restore(key: string, ring: RingNotice): void {
     this.rings.set(key, { notice: Promise.resolve(ring) });
-    this.options.ringLog?.opened(key, ring);
+    void this.options.ringLog?.opened(key, ring);
   }
 
   /** After a restart: a window the last run opened whose call ended meanwhile gets its cancel now. */

@@ -49,9 +49,11 @@ export class OpenRingsFile {
     return this.rings.size;
   }
 
-  opened(key: string, notice: RingNotice): void {
+  /** Resolves once the window is on disk (or the write failed, logged): its notify may leave then. */
+  opened(key: string, notice: RingNotice): Promise<void> {
     this.rings.set(key, { key, notice: slim(notice) });
     this.changed();
+    return this.flush();
   }
 
   closed(key: string): void {

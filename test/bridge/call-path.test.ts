@@ -35,3 +35,41 @@ describe('CallPath: order of a ring key', () => {
     expect(queued.map((job) => `${job.request.kind}@${job.createdAt}`)).to.deep.equal(['notify@0', 'cancel@1', 'notify@2']);
   });
 });
+
+describe('CallPath: a window is on disk before its notify can reach HubSoft', () => {
+  it('the notify is queued only once the ring log has the window (a crash after HubSoft opened it must not lose it)', async () => {
+    let written: () => void = () => undefined;
+    const durable = new Promise<void>((resolve) => (written = resolve));
+    const queued: PathJob[] = [];
+    const logged: string[] = [];
+    const path = new CallPath({
+      crm: {
+        lookupCaller: async () => notFound,
+        prepareRinging: (r) => ({ route: 'notificar', kind: 'notify', key: r.extension, body: {} }),
+        prepareStopped: (r) => ({ route: 'cancelar', kind: 'cancel', key: r.extension, body: {} }),
+        send: async () => undefined,
+        isRetryable: () => false,
+      },
+      queue: { enqueue: (job) => void queued.push(job) },
+      logger: silentLogger(),
+      lookupBudgetMs: 60_000,
+      ringLog: {
+        opened: (key) => {
+          logged.push(`opened ${key}`);
+          return durable;
+        },
+        closed: (key) => void logged.push(`closed ${key}`),
+      },
+    });
+    path.handle([{ type: 'ringing', call, extension: '1001', context: {}, at: 0 }]);
+    await until(() => logged.length === 1, 2000, 'the window to be logged');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(queued, 'nothing queued while the window is not on disk').to.deep.equal([]);
+    expect(path.stats().waitingForLookup).to.equal(1);
+    path.handle([{ type: 'stopped', call, extension: '1001', reason: 'missed', at: 1 }]);
+    written();
+    await until(() => queued.length === 2, 2000, 'the notify and its cancel');
+    expect(queued.map((job) => job.request.kind)).to.deep.equal(['notify', 'cancel']);
+    expect(logged).to.deep.equal(['opened 1795460000.1/1001', 'closed 1795460000.1/1001']);
+  });
+});

@@ -123,15 +123,16 @@ describe('live faults: Asterisk restarted, AMI link cut, bridge restarted while 
     const configFile = join(dir, 'config.json');
     const sections = harnessSections(hubsoft.url, { host: '127.0.0.1', port: asterisk.ports.ami, ...BRIDGE_AMI });
     writeFileSync(configFile, JSON.stringify({ ...sections, calls: {}, log: { level: 'info' }, state: { dir: join(dir, 'state'), outbox: { fsync: true } } }));
+    const output: string[] = [];
     const runBridge = (): { process: Spawned; loggedIn: Promise<void> } => {
       const process = spawnTracked('bridge', globalThis.process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
       const loggedIn = new Promise<void>((resolve, reject) => {
-        let out = '';
         process.child.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          if (out.includes('AMI logged in')) resolve();
+          output.push(chunk.toString());
+          if (chunk.toString().includes('AMI logged in')) resolve();
         });
-        void process.exited.then((code) => reject(new Error(`bridge exited ${code} before its AMI login:\n${out.slice(-2000)}`)));
+        process.child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+        void process.exited.then((code) => reject(new Error(`bridge exited ${code} before its AMI login`)));
       });
       return { process, loggedIn };
     };
@@ -150,8 +151,13 @@ describe('live faults: Asterisk restarted, AMI link cut, bridge restarted while 
       await hubsoft.waitFor((requests) => requests.some((r) => r.path.endsWith('/cancelar')), 10000);
       const routes = hubsoft.requests.filter((r) => r.path.includes('/pbx/ligacao/')).map((r) => r.path.split('/').at(-1));
       // No cancel at the kill; the restarted bridge follows the ring it found in open-rings.json until the caller gives up.
-      expect(routes).to.deep.equal(['notificar', 'cancelar']);
+      // A notify whose acknowledgement the kill prevented is sent again (at least once, README Reliability).
+      expect(routes.slice(0, -1)).to.satisfy((notifies: string[]) => notifies.length >= 1 && notifies.length <= 2 && notifies.every((r) => r === 'notificar'));
+      expect(routes.at(-1)).to.equal('cancelar');
       expect(openWindows(hubsoft)).to.deep.equal([]);
+    } catch (error) {
+      const requests = hubsoft.requests.map((r) => `${r.method} ${r.path}`).join('\n');
+      throw new Error(`${String(error)}\n--- HubSoft got:\n${requests}\n--- bridge output:\n${output.join('').slice(-4000)}\n--- asterisk:\n${asterisk.logTail(20)}`);
     } finally {
       await lab.stop();
       await stopProcess(running.process);
