@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { expectedLive, perRing, ANA, OTHER, type LiveFlowName } from '../support/expected-live-flows.js';
+import { expectedLive, perRing, ANA, CLIENT_IDS, OTHER, type LiveFlowName } from '../support/expected-live-flows.js';
 import { LiveAsterisk, type Variant } from './support/asterisk.js';
 import { CallLab, FlowRecorder } from './support/call-lab.js';
 import { livePrefix } from './support/hooks.js';
@@ -248,6 +248,7 @@ for (const variant of ['freepbx', 'plain'] as const) {
         const got = bridge.windows().slice(before);
         const expected = expectedLive[flow.name];
         expect(perRing(got), JSON.stringify(got)).to.deep.equal(perRing(expected));
+        for (const window of got) expect(window.id_cliente, `id_cliente of ${JSON.stringify(window)}`).to.equal(CLIENT_IDS[String(window.telefone)]);
         expect(asterisk.cli('core show channels count')).to.match(/^0 active channels/m);
       });
     }

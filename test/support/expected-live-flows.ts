@@ -11,8 +11,13 @@ export interface LiveExpected {
   readonly telefone?: string;
 }
 
+/** A client of the fake HubSoft (sample-clients.ts): its windows carry its id. */
 export const ANA = '37999912222';
+/** Nobody's number: its windows go without ids. */
 export const OTHER = '37988887777';
+
+/** The id_cliente each caller's windows must carry (none for unknown and withheld callers). */
+export const CLIENT_IDS: Readonly<Record<string, number>> = { [ANA]: 11202 };
 const n = (ramal: string, telefone?: string): LiveExpected => ({ route: 'notificar', ramal, ...(telefone ? { telefone } : {}) });
 const c = (ramal: string, telefone?: string): LiveExpected => ({ route: 'cancelar', ramal, ...(telefone ? { telefone } : {}) });
 

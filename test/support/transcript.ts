@@ -79,3 +79,31 @@ export function eventsAfterLogin(transcript: Transcript): AmiFrameLines[] {
   });
   return out;
 }
+
+/**
+ * Splits a recording where the PBX was silent for longer than `gapSeconds` (by the events' Timestamp
+ * headers, manager.conf timestampevents), keeping the login frames in each part, so the replay can
+ * pause there: a queue re-ringing an agent after 5 s is a new window, not the same one.
+ */
+export function splitAtGaps(transcript: Transcript, gapSeconds: number): Transcript[] {
+  const loginAt = transcript.frames.findIndex((frame) => 'Response' in frame);
+  const parts: Transcript[] = [];
+  let start = loginAt + 1;
+  let last: number | undefined;
+  const cut = (end: number) => {
+    parts.push({
+      banner: transcript.banner,
+      frames: [...transcript.frames.slice(0, loginAt + 1), ...transcript.frames.slice(start, end)],
+      lines: [...transcript.lines.slice(0, loginAt + 1), ...transcript.lines.slice(start, end)],
+    });
+    start = end;
+  };
+  transcript.frames.forEach((frame, index) => {
+    if (index <= loginAt || frame.Timestamp === undefined) return;
+    const at = Number(frame.Timestamp);
+    if (last !== undefined && at - last > gapSeconds) cut(index);
+    last = at;
+  });
+  cut(transcript.frames.length);
+  return parts;
+}
