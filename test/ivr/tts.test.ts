@@ -6,25 +6,7 @@ import { join } from 'node:path';
 import { createTts, ttsKey, type TtsSettings } from '../../src/ivr/tts.js';
 import type { TtsEngine } from '../../src/ivr/tts-engine.js';
 import { ROMPIMENTO } from './alert-fixtures.js';
-
-/** A minimal valid 8 kHz mono 16-bit WAV holding `samples` samples of silence. */
-function wav(samples: number): Buffer {
-  const data = samples * 2;
-  const b = Buffer.alloc(44 + data);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + data, 4);
-  b.write('WAVEfmt ', 8, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(8000, 24);
-  b.writeUInt32LE(16000, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(data, 40);
-  return b;
-}
+import { silentWav } from '../support/wav.js';
 
 /** A hand-written engine: writes a small WAV and counts its runs. `gate` lets a test hold a run open. */
 class CountingEngine implements TtsEngine {
@@ -41,7 +23,7 @@ class CountingEngine implements TtsEngine {
     }
     await this.gate;
     if (this.fail) throw new Error('engine broke');
-    await writeFile(outFile, wav(800));
+    await writeFile(outFile, silentWav(800));
   }
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderAmiUser } from '../../../src/ops/install/ami-user.js';
+import { silentWav } from '../../support/wav.js';
 import { freeTcpPort, freeUdpPort, freeUdpPorts, freeUdpRange } from './ports.js';
 import { isAlive, spawnTracked, stopProcess, type Spawned } from './processes.js';
 import { RawAmi } from './raw-ami.js';
@@ -51,25 +52,6 @@ const BASE_PROMPTS = [
   'queue-holdtime', 'queue-minutes', 'queue-seconds', 'queue-thankyou', 'queue-reporthold', 'pbx-transfer',
   'pbx-invalidpark', 'beeperr', 'silence/1', ...Array.from({ length: 10 }, (_, digit) => `digits/${digit}`),
 ];
-
-/** 0.1 s of 8 kHz 16-bit mono silence: Asterisk plays it where a prompt is asked for. */
-function silentWav(): Buffer {
-  const samples = 800;
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + samples * 2, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(8000, 24);
-  header.writeUInt32LE(16000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(samples * 2, 40);
-  return Buffer.concat([header, Buffer.alloc(samples * 2)]);
-}
 
 /**
  * A private Asterisk on 127.0.0.1: its own config (from test/live/asterisk/), run, log, spool and data
@@ -221,7 +203,7 @@ export class LiveAsterisk {
     for (const entry of existsSync(built) ? readdirSync(built) : []) {
       if (entry !== 'sounds' && entry !== 'moh') symlinkSync(join(built, entry), join(data, entry));
     }
-    const wav = silentWav();
+    const wav = silentWav(800);
     writeFileSync(join(data, 'moh', 'silence.wav'), wav);
     for (const prompt of [...BASE_PROMPTS, ...prompts]) {
       const file = join(data, 'sounds', 'en', `${prompt}.wav`);
