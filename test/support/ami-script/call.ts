@@ -116,22 +116,28 @@ export class CallFlow implements Clocked {
     return this;
   }
 
-  /** After a Dial that nobody answered, the dialplan ends (Hangup()): the caller's channel hangs up, cause 16. */
+  /**
+   * After a Dial that nobody answered, the dialplan ends (Hangup()): the caller's channel hangs up with
+   * the cause it already has (17/486 after a busy callee), else 16.
+   */
   endInDialplan(): void {
     const { s, origin } = this;
     this.t += 5;
     this.exec('Hangup', '');
     s.hangupRequest(this.t, origin, 16, 'SoftHangupRequest');
-    s.hangup(this.t, origin, 16);
+    s.hangup(this.t, origin, origin.pendingCause?.cause ?? 16, origin.pendingCause?.techCause);
     if (origin.name.startsWith('PJSIP/trunk')) s.deviceState(this.t, 'PJSIP/trunk', 'NOT_INUSE');
     else s.deviceState(this.t, `PJSIP/${origin.callerNum}`, 'NOT_INUSE');
   }
 
-  /** The caller hangs up while legs ring (SIP CANCEL): 127 with TechCause 487 on the caller's channel. */
+  /**
+   * The caller hangs up while legs ring (SIP CANCEL): 127 with TechCause 487 on the caller's channel;
+   * app_dial hangs the legs up with the caller's cause, 127 (TechCause 500, the SIP code chan_pjsip gives 127).
+   */
   callerCancel(dial: Dial): void {
     const { s, origin } = this;
     s.hangupRequest(this.t, origin, 127);
-    dial.cancelAll(0);
+    dial.cancelAll(127, 500, () => s.hangupRequest(this.t, origin, 16, 'SoftHangupRequest'));
     s.hangup(this.t, origin, 127, 487);
     s.deviceState(this.t, 'PJSIP/trunk', 'NOT_INUSE');
   }
@@ -172,15 +178,15 @@ export class CallFlow implements Clocked {
   }
 
   /**
-   * The agent's phone blind-transfers the caller (SIP REFER) to another extension: BlindTransfer,
-   * the agent's channel hangs up, the caller's channel runs `from-internal,<target>` (a Dial follows).
+   * The agent's phone blind-transfers the caller (SIP REFER) to another extension: BlindTransfer while
+   * both are still bridged, the agent's channel leaves and hangs up (no HangupRequest), then the caller's
+   * channel, already at `from-internal,<target>`, leaves the bridge and runs it (a Dial follows).
    */
   blindTransfer(target: string): void {
     const { s, origin } = this;
     const talk = this.talk;
     if (!talk) throw new Error('script error: blindTransfer() without a talk');
     const transferer = talk.b;
-    s.bridgeLeave(this.t, talk.bridge, origin);
     s.emit(this.t, {
       Event: 'BlindTransfer',
       Privilege: 'call,all',
@@ -192,11 +198,12 @@ export class CallFlow implements Clocked {
       Context: 'from-internal',
       Extension: target,
     });
-    s.hangupRequest(this.t, transferer, 16);
     s.bridgeLeave(this.t, talk.bridge, transferer);
-    s.bridgeDestroy(this.t, talk.bridge);
     s.hangup(this.t, transferer, 16);
     s.deviceState(this.t, `PJSIP/${transferer.callerNum}`, 'NOT_INUSE');
+    [origin.context, origin.exten, origin.priority] = ['from-internal', target, 1];
+    s.bridgeLeave(this.t, talk.bridge, origin);
+    s.bridgeDestroy(this.t, talk.bridge);
     this.talk = undefined;
     this.t += 20;
     this.s.newexten(this.t, origin, 'NoOp', `Transferencia para ${target}`, { context: 'from-internal', exten: target });
@@ -248,8 +255,10 @@ export class CallFlow implements Clocked {
   }
 
   /**
-   * Another phone picks the ringing leg up (`*8`, Pickup()): Pickup event, then the masquerade: the Dial's
-   * outgoing channel becomes the picker's (DialEnd ANSWER names the picker), the picked leg hangs up 26.
+   * Another phone picks the ringing leg up (`*8`, Pickup()): the picker's channel answers (already showing
+   * the caller as its connected line), Pickup event, the picked leg hangs up 26, then the masquerade: the
+   * Dial's outgoing channel becomes the picker's (DialEnd ANSWER names the picker, still with its own
+   * Linkedid). The picker takes the caller's Linkedid only once both are in the bridge (Asterisk 22.10).
    */
   pickedUpBy(dial: Dial, ext: string, picker: CallFlow): void {
     const { s, origin } = this;
@@ -257,19 +266,20 @@ export class CallFlow implements Clocked {
     const leg = dial.leg(ext);
     const pickerChan = picker.origin;
     picker.exec('Pickup', `${ext}@PICKUPMARK`, { context: 'app-pickup', exten: '*8' });
+    pickerChan.connectTo(origin);
     s.newstate(this.t, pickerChan, ChanState.Up);
     s.emit(this.t, { Event: 'Pickup', Privilege: 'call,all', ...pickerChan.snapshot(), ...leg.chan.snapshot('Target') });
     leg.status = 'ended';
-    pickerChan.linkedid = origin.linkedid;
+    s.hangupRequest(this.t, leg.chan, 16, 'SoftHangupRequest');
+    s.hangup(this.t, leg.chan, 26);
     pickerChan.exten = '';
-    pickerChan.connectTo(origin);
     s.connectedLine(this.t, origin, pickerChan);
     s.dialEvent(this.t, 'DialEnd', origin, pickerChan, { DialStatus: 'ANSWER' });
     if (origin.state !== ChanState.Up) s.newstate(this.t, origin, ChanState.Up);
-    s.hangup(this.t, leg.chan, 26);
     const bridge = s.createBridge(this.t);
     s.bridgeEnter(this.t, bridge, pickerChan);
     s.bridgeEnter(this.t, bridge, origin);
+    pickerChan.linkedid = origin.linkedid;
     s.bridgePeers(this.t, origin, pickerChan);
     this.startTalk(bridge, pickerChan);
   }

@@ -18,6 +18,13 @@ export class Chan {
   readonly language = 'en';
   readonly accountCode = '';
   hungUp = false;
+  /**
+   * The channel's hangup cause before it hangs up (Asterisk's hangupcause), when something set it: a
+   * Dial whose callee was busy copies the callee's 17 (and SIP 486) onto the dialling channel.
+   */
+  pendingCause?: { cause: number; techCause?: number };
+  /** Caller id changed without a snapshot (a Local `;1` taking its device's id): NewCallerid still owed. */
+  callerIdOwed = false;
 
   constructor(
     readonly name: string,

@@ -139,10 +139,21 @@ export class AmiScript {
     this.chanEvent(at, 'NewConnectedLine', chan, {}, true);
   }
 
+  /** NewCallerid is a call event the tracker reads, not noise. */
   newCallerid(at: number, chan: Chan, num: string, name: string): void {
     chan.callerNum = num;
     chan.callerName = name;
-    this.chanEvent(at, 'NewCallerid', chan, { 'CID-CallingPres': '0 (Presentation Allowed, Not Screened)' }, true);
+    chan.callerIdOwed = false;
+    this.chanEvent(at, 'NewCallerid', chan, { 'CID-CallingPres': '0 (Presentation Allowed, Not Screened)' });
+  }
+
+  /**
+   * The NewCallerid Asterisk 22 owes for a caller id changed without a snapshot (a Local `;1` taking its
+   * device's id while it rings): it comes with the channel's next full snapshot, after its Newstate Up,
+   * or after its Hangup when it never answered.
+   */
+  owedCallerid(at: number, chan: Chan): void {
+    if (chan.callerIdOwed) this.newCallerid(at, chan, chan.callerNum, chan.callerName);
   }
 
   dialEvent(at: number, event: 'DialBegin' | 'DialState' | 'DialEnd', caller: Chan, dest: Chan, last: Fields): void {
@@ -183,8 +194,12 @@ export class AmiScript {
     }
   }
 
+  /**
+   * HangupRequest (read by the tracker) or SoftHangupRequest (noise; its Cause is the soft-hangup flag,
+   * 16 = AST_SOFTHANGUP_EXPLICIT). No Cause field when the channel has no hangup cause yet (a SIP BYE).
+   */
   hangupRequest(at: number, chan: Chan, cause?: number, event = 'HangupRequest'): void {
-    this.chanEvent(at, event, chan, cause === undefined ? {} : { Cause: String(cause) }, true);
+    this.chanEvent(at, event, chan, cause === undefined ? {} : { Cause: String(cause) }, event !== 'HangupRequest');
   }
 
   /** The one Hangup of a channel. TechCause (Asterisk 22) only for off-nominal SIP endings. */

@@ -1,5 +1,6 @@
 import { Chan, ChanState } from './channel.js';
 import { AGENT_NAMES, type AmiScript, type Bridge } from './core.js';
+import type { Fields } from './frame.js';
 
 /** Something that owns a clock: every event a flow emits is stamped with its `t` (ms). */
 export interface Clocked {
@@ -29,6 +30,8 @@ export interface Leg {
   /** For Local targets: the `;2` half and the Dial it runs. */
   local?: { readonly two: Chan; inner?: Dial; readonly dials: readonly DialTarget[] };
   readonly dialString: string;
+  /** The channel's Exten and connected line when it was created (app_queue's DialBegin still shows them). */
+  readonly initial: { readonly exten: string; readonly connNum: string; readonly connName: string };
 }
 
 export interface DialOptions {
@@ -62,12 +65,20 @@ export class Dial {
     const begin = (leg: Leg): void => {
       options.beforeDialBegin?.(leg);
       this.call.t += 1;
-      s.dialEvent(call.t, 'DialBegin', from, leg.chan, { DialString: leg.dialString });
+      // app_queue's DialBegin carries the member channel's snapshot from before app_queue set its Exten
+      // and connected line (AgentCalled, just before it, already shows them): Asterisk 22 does this.
+      const stale: Fields = options.byQueue
+        ? { DestConnectedLineNum: leg.initial.connNum, DestConnectedLineName: leg.initial.connName, DestExten: leg.initial.exten }
+        : {};
+      s.dialEvent(call.t, 'DialBegin', from, leg.chan, { ...stale, DialString: leg.dialString });
       this.legs.push(leg);
     };
     // app_queue creates and dials members one by one; app_dial creates every channel, then dials them all.
     if (options.byQueue) for (const target of targets) begin(this.create(target));
     else for (const leg of targets.map((target) => this.create(target))) begin(leg);
+    // app_dial with one device (or trunk) channel tells the caller who it is calling (NewConnectedLine).
+    const only = this.legs.length === 1 ? this.legs[0] : undefined;
+    if (!options.byQueue && only && !only.local) s.connectedLine(call.t, from, only.chan);
     for (const leg of this.legs) if (leg.local) this.startLocal(leg);
   }
 
@@ -91,19 +102,23 @@ export class Dial {
       s.newCallerid(call.t, two, from.callerNum, from.callerName);
       s.connectedLine(call.t, two, { num: one.callerNum, name: '<unknown>' });
       s.emit(call.t, { Event: 'LocalBridge', Privilege: 'call,all', ...one.snapshot('LocalOne'), ...two.snapshot('LocalTwo'), Context: context, Exten: exten, LocalOptimization: 'No' });
-      return { ext: exten, chan: one, status: 'ringing', local: { two, dials: target.dials }, dialString: target.iface ?? `Local/${target.local}/n` };
+      // DialString: app_queue gives the member's whole interface, app_dial what follows `Local/`.
+      const dialString = target.iface ?? (this.options.byQueue ? `Local/${target.local}/n` : `${target.local}/n`);
+      const initial = { exten, connNum: '<unknown>', connName: '<unknown>' };
+      return { ext: exten, chan: one, status: 'ringing', local: { two, dials: target.dials }, dialString, initial };
     }
     const trunk = typeof target === 'object' && 'trunk' in target;
     const ext = typeof target === 'string' ? target : 'ext' in target ? target.ext : 'trunk';
     const name = AGENT_NAMES[ext] ?? (trunk ? '<unknown>' : `Ramal ${ext}`);
     const dialed = trunk ? (target as { trunk: string }).trunk : ext;
+    const initial = { exten: 's', connNum: '<unknown>', connName: '<unknown>' };
     const chan = s.pjsipChannel(call.t, ext, { linkedid: from.linkedid, state: ChanState.Down, callerNum: trunk ? dialed : ext, callerName: trunk ? '<unknown>' : name, context: trunk ? 'from-trunk' : 'from-internal', exten: 's' });
     s.varset(call.t, chan, 'DIALEDPEERNUMBER', trunk ? `${dialed}@trunk` : ext);
     for (const [variable, value] of [...call.inherited].reverse()) s.varset(call.t, chan, variable, value);
     s.newexten(call.t, chan, 'AppDial', '(Outgoing Line)', { context: chan.context, exten: trunk ? dialed : from.exten });
     s.connectedLine(call.t, chan, this.options.shownCaller ?? { num: from.callerNum, name: from.callerName });
     const contact = typeof target === 'object' && 'contact' in target && target.contact ? `/${target.contact}` : '';
-    return { ext, chan, status: 'ringing', dialString: trunk ? `${dialed}@trunk` : `${ext}${contact}` };
+    return { ext, chan, status: 'ringing', dialString: trunk ? `${dialed}@trunk` : `${ext}${contact}`, initial };
   }
 
   /** The `;2` half runs its dialplan and dials the real devices. */
@@ -130,7 +145,13 @@ export class Dial {
       s.newstate(call.t, leg.chan, ChanState.Ringing);
       s.newexten(call.t, leg.chan, 'AppDial', '(Outgoing Line)', { priority: 1 });
       const device = leg.local.inner?.legs[0]?.chan;
-      if (device) s.newCallerid(call.t, leg.chan, device.callerNum, device.callerName);
+      if (device?.name.startsWith('PJSIP/trunk')) s.newCallerid(call.t, leg.chan, device.callerNum, device.callerName);
+      else if (device) {
+        // The `;1` takes its device's caller id without a snapshot: later events show it, but the
+        // NewCallerid only comes after its Newstate Up, or after its Hangup (Asterisk 22.10).
+        [leg.chan.callerNum, leg.chan.callerName] = [device.callerNum, device.callerName];
+        leg.chan.callerIdOwed = true;
+      }
       s.connectedLine(call.t, leg.chan, from);
     } else {
       s.newstate(call.t, leg.chan, ChanState.Ringing);
@@ -161,13 +182,17 @@ export class Dial {
     this.s.dialEvent(this.call.t, 'DialEnd', this.from, leg.chan, { DialStatus: status });
   }
 
-  /** Hangs a leg up (a Local leg takes its `;2` and devices with it). */
-  drop(leg: Leg, cause: number): void {
+  /**
+   * Hangs a leg up (a Local leg takes its `;2` and devices with it: the `;2`'s Dial hangs its devices up
+   * with the `;2`'s cause, or 16 when it has none).
+   */
+  drop(leg: Leg, cause: number, techCause?: number): void {
     const { s, call } = this;
     leg.status = 'ended';
     if (leg.local) {
       s.hangupRequest(call.t, leg.local.two, cause);
       s.hangup(call.t, leg.chan, cause);
+      s.owedCallerid(call.t, leg.chan);
       const inner = leg.local.inner;
       if (inner) {
         for (const l of inner.ringing()) inner.end(l, 'CANCEL');
@@ -176,10 +201,10 @@ export class Dial {
       s.hangupRequest(call.t, leg.local.two, 16, 'SoftHangupRequest');
       s.hangup(call.t, leg.local.two, cause);
       s.deviceState(call.t, `Local/${leg.ext}@${leg.chan.context}`, 'NOT_INUSE');
-      if (inner) for (const l of inner.ringing()) inner.drop(l, cause);
+      if (inner) for (const l of inner.ringing()) inner.drop(l, cause || 16);
       return;
     }
-    s.hangup(call.t, leg.chan, cause);
+    s.hangup(call.t, leg.chan, cause, techCause);
     if (leg.ext !== 'trunk') s.deviceState(call.t, `PJSIP/${leg.ext}`, 'NOT_INUSE');
   }
 
@@ -191,20 +216,29 @@ export class Dial {
     for (const leg of ringing) this.drop(leg, 0);
   }
 
-  /** The dialling side went away: CANCEL for every ringing leg, which are hung up. */
-  cancelAll(cause = 0): void {
+  /**
+   * The dialling side went away: CANCEL for every ringing leg, which are hung up with `cause` (app_dial
+   * hangs its outgoing channels up with the caller's cause); `beforeDrop` runs between the two.
+   */
+  cancelAll(cause = 0, techCause?: number, beforeDrop?: () => void): void {
     const ringing = this.ringing();
     for (const leg of ringing) this.end(leg, 'CANCEL');
     this.s.varset(this.call.t, this.from, 'DIALSTATUS', 'CANCEL');
-    for (const leg of ringing) this.drop(leg, cause);
+    beforeDrop?.();
+    for (const leg of ringing) this.drop(leg, cause, techCause);
   }
 
-  /** The device rejects the call (486): DialEnd BUSY, its channel hangs up with cause 17. */
+  /**
+   * The device rejects the call (486): its HangupRequest (17) comes first, then DialEnd BUSY, then its
+   * Hangup 17 with TechCause 486. app_dial copies that cause onto the dialling channel, which hangs up
+   * with it too (17/486) unless something else sets another.
+   */
   busy(ext: string): void {
     const leg = this.leg(ext);
-    this.end(leg, 'BUSY');
     this.s.hangupRequest(this.call.t, leg.chan, 17);
-    this.drop(leg, 17);
+    this.end(leg, 'BUSY');
+    this.drop(leg, 17, 486);
+    this.from.pendingCause = { cause: 17, techCause: 486 };
     if (this.ringing().length === 0) this.s.varset(this.call.t, this.from, 'DIALSTATUS', 'BUSY');
   }
 
@@ -251,6 +285,7 @@ export class Dial {
     const others = this.ringing().filter((l) => l !== leg);
     const answered = local.inner.answer(deviceExt, { enterCaller: false });
     s.newstate(call.t, leg.chan, ChanState.Up);
+    s.owedCallerid(call.t, leg.chan);
     leg.status = 'answered';
     this.end(leg, 'ANSWER');
     for (const other of others) this.end(other, 'CANCEL');

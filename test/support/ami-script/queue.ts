@@ -49,7 +49,12 @@ export class QueueRun {
     const targets = exts.map((ext) => (spec.members === 'local' ? { local: `${ext}@from-queue`, dials: [ext] } : ext));
     const dial = new Dial(call, call.origin, targets, {
       byQueue: true,
-      beforeDialBegin: (leg) => this.agentEvent('AgentCalled', leg),
+      beforeDialBegin: (leg) => {
+        // app_queue puts a Local member's `;1` at the queue's number and shows it the caller (AgentCalled
+        // and later events carry that; the DialBegin right after still has the old snapshot).
+        if (leg.local) [leg.chan.exten, leg.chan.connNum, leg.chan.connName] = [spec.number, call.origin.callerNum, call.origin.callerName];
+        this.agentEvent('AgentCalled', leg);
+      },
     });
     for (const leg of dial.legs) this.attempts.push({ ext: leg.ext, dial, leg, startedAt: call.t });
     call.t += 30;
@@ -60,10 +65,6 @@ export class QueueRun {
   private agentEvent(event: string, leg: Leg, extra: Record<string, string> = {}): void {
     const { call, spec } = this;
     const dest = leg.chan.snapshot('Dest');
-    if (leg.local) {
-      dest.DestExten = spec.number;
-      dest.DestConnectedLineNum = call.origin.callerNum;
-    }
     call.s.emit(call.t, {
       Event: event,
       Privilege: 'agent,all',
@@ -90,10 +91,13 @@ export class QueueRun {
     return String(Math.round((this.call.t - since) / 1000));
   }
 
-  /** The member's ring timeout: AgentRingNoAnswer, DialEnd NOANSWER, DialEnd CANCEL (hangupcalls), hang-up. */
+  /**
+   * The member's ring timeout: AgentRingNoAnswer, DialEnd NOANSWER, DialEnd CANCEL (hangupcalls), hang-up.
+   * AgentRingNoAnswer's RingTime is the member's ring timeout in milliseconds (`15000`; AgentConnect's is seconds).
+   */
   ringNoAnswer(ext: string): this {
     const attempt = this.live(ext);
-    this.agentEvent('AgentRingNoAnswer', attempt.leg, { RingTime: this.seconds(attempt.startedAt) });
+    this.agentEvent('AgentRingNoAnswer', attempt.leg, { RingTime: String(Math.floor((this.call.t - attempt.startedAt) / 1000) * 1000) });
     attempt.dial.end(attempt.leg, 'NOANSWER');
     attempt.dial.end(attempt.leg, 'CANCEL');
     attempt.dial.drop(attempt.leg, 0);
@@ -112,6 +116,7 @@ export class QueueRun {
       const answered = leg.local.inner!.answer(ext, { enterCaller: false });
       inner = { bridge: answered.bridge, a: leg.local.two, b: answered.leg.chan };
       s.newstate(call.t, leg.chan, ChanState.Up);
+      s.owedCallerid(call.t, leg.chan);
     } else {
       s.newstate(call.t, leg.chan, ChanState.Up);
       s.deviceState(call.t, `PJSIP/${ext}`, 'INUSE');
@@ -155,23 +160,32 @@ export class QueueRun {
     call.hangup();
   }
 
-  /** The caller gives up while members ring: DialEnd CANCEL (twice per member), QueueCallerAbandon, Leave. */
+  /**
+   * The caller gives up while members ring. Its channel was answered (the queue did), so it sends BYE, not
+   * CANCEL: HangupRequest without a Cause, and its Hangup has cause 0 (no TechCause). DialEnd CANCEL twice
+   * per member, QueueCallerAbandon, QueueCallerLeave. Members hang up with cause 0; a Local member's
+   * devices with 16 (the `;2`'s Dial has no cause of its own). PJSIP members' Hangups come after
+   * QueueCallerAbandon, Local members' before it (both as recorded from Asterisk 22.10).
+   */
   abandon(): void {
     const { call } = this;
     const { s, origin } = call;
     const ringing = this.ringingAttempts();
-    s.hangupRequest(call.t, origin, 127);
+    s.hangupRequest(call.t, origin);
     for (const a of ringing) a.dial.end(a.leg, 'CANCEL');
+    const local = this.spec.members === 'local';
     for (const a of ringing) {
       a.dial.end(a.leg, 'CANCEL');
-      a.dial.drop(a.leg, 0);
+      if (local) a.dial.drop(a.leg, 0);
     }
     s.chanEvent(call.t, 'MusicOnHoldStop', origin, {}, true);
     s.varset(call.t, origin, 'QUEUESTRATEGY', this.spec.strategy);
     s.chanEvent(call.t, 'QueueCallerAbandon', origin, { Queue: this.spec.name, Position: '1', OriginalPosition: '1', HoldTime: this.seconds(this.joinedAt) }, false, 'agent,all');
+    if (!local) for (const a of ringing) a.dial.drop(a.leg, 0);
     s.deviceState(call.t, `Queue:${this.spec.name}`, 'NOT_INUSE');
     s.chanEvent(call.t, 'QueueCallerLeave', origin, { Queue: this.spec.name, Position: '1', Count: '0' }, false, 'agent,all');
-    s.hangup(call.t, origin, 127, 487);
+    s.hangupRequest(call.t, origin, 16, 'SoftHangupRequest');
+    s.hangup(call.t, origin, 0);
     s.deviceState(call.t, 'PJSIP/trunk', 'NOT_INUSE');
   }
 }
