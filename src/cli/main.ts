@@ -2,16 +2,22 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBridgeError } from '../errors.js';
-import { loadConfig } from '../config/load.js';
+import type * as ConfigLoad from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { createLogger, type Logger } from '../log/logger.js';
-import { amiCheckStep } from './ami-check.js';
-import { runCheck } from './check.js';
-import { runDaemon } from './daemon.js';
+import type * as LogModule from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
 import { registerInstallCommands } from './install.js';
-import { runLookup } from './lookup.js';
+import { packageRoot } from '../package-info.js';
 
-import { packageRoot } from '../ops/install/runtime.js';
+// Up front only commander and a few small modules: --help prints without loading zod, pino, the HTTP client or
+// the daemon. Each command loads what it runs inside its action (lookup: the config, the logger, the HubSoft client).
+let configLoad: typeof ConfigLoad;
+let logModule: typeof LogModule;
+
+/** The config loader (zod schema) and the logger (pino): every command but --help and --version needs them. */
+async function loadCommon(): Promise<void> {
+  [configLoad, logModule] = await Promise.all([import('../config/load.js'), import('../log/logger.js')]);
+}
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
@@ -24,11 +30,11 @@ interface GlobalOptions {
 }
 
 function secretsOf(config: Config): string[] {
-  return [config.hubsoft.clientSecret, config.hubsoft.password, config.ami.secret, ...(config.gsan ? [config.gsan.key] : [])];
+  return [config.hubsoft.clientSecret, config.hubsoft.password, config.ami.secret, ...(config.gsan ? [config.gsan.key] : []), ...(config.health.token ? [config.health.token] : [])];
 }
 
 function loggerFor(config: Config | null, options: GlobalOptions, level?: string): Logger {
-  return createLogger({
+  return logModule.createLogger({
     level: options.logLevel ?? level ?? config?.log.level ?? process.env.LOG_LEVEL ?? 'info',
     // Pretty on a terminal, JSON elsewhere (journald: with priorities, see log/logger.ts).
     pretty: options.pretty ?? (config?.log.pretty || Boolean(process.stdout.isTTY)),
@@ -49,7 +55,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   // --log-level goes where LOG_LEVEL goes (over the file), so a SIGHUP reload keeps it too.
   const config = (): Config => {
     const { config: path, logLevel } = globals();
-    return loadConfig({ path, env: logLevel ? { ...process.env, LOG_LEVEL: logLevel } : process.env }).config;
+    return configLoad.loadConfig({ path, env: logLevel ? { ...process.env, LOG_LEVEL: logLevel } : process.env }).config;
   };
 
   program
@@ -59,6 +65,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .allowExcessArguments()
     .action(async (_options: unknown, command: Command) => {
       if (command.args.length > 0) command.error(`error: unknown command '${command.args[0]}' (commands: ${program.commands.map((c) => c.name()).join(', ')}; see --help)`, { exitCode: 64, code: 'commander.unknownCommand' });
+      await loadCommon();
+      const { runDaemon } = await import('./daemon.js');
       const loaded = config();
       setExitCode(await runDaemon({ config: loaded, logger: loggerFor(loaded, globals()), reloadConfig: config }));
     });
@@ -67,6 +75,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('check')
     .description('validate the config, then try HubSoft and the AMI login: OK/FAIL per step')
     .action(async () => {
+      await loadCommon();
+      const [{ runCheck }, { amiCheckStep }] = await Promise.all([import('./check.js'), import('./ami-check.js')]);
       let loaded: Config | null = null;
       try {
         loaded = config();
@@ -74,7 +84,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         // runCheck reports the config error itself.
       }
       const logger = loggerFor(loaded, globals(), 'silent');
-      setExitCode(await runCheck({ config: () => loaded ?? config(), logger, out: process.stdout, extraSteps: [amiCheckStep] }));
+      const configFile = globals().config ?? process.env.HUBSOFT_BRIDGE_CONFIG ?? configLoad.DEFAULT_CONFIG_PATH;
+      setExitCode(await runCheck({ config: () => loaded ?? config(), logger, out: process.stdout, extraSteps: [amiCheckStep], configFile }));
     });
 
   program
@@ -82,6 +93,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('look a caller ID up in HubSoft as the bridge would (candidates tried, clients, alerts)')
     .option('--json', 'print the result as JSON')
     .action(async (phone: string, options: { json?: boolean }) => {
+      await loadCommon();
+      const { runLookup } = await import('./lookup.js');
       const loaded = config();
       setExitCode(await runLookup({ config: loaded, logger: loggerFor(loaded, globals(), 'warn'), out: process.stdout, phone, json: options.json }));
     });

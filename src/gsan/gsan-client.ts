@@ -1,4 +1,4 @@
-import got, { type Got } from 'got';
+import { request as undiciRequest, Agent } from 'undici';
 import type { GsanConfig } from '../config/schema.js';
 import { BridgeError } from '../errors.js';
 
@@ -19,35 +19,50 @@ export interface GsanClient {
  * The key is in every request body and echoed in every answer: no error or log here carries either body.
  */
 export function createGsanClient(config: GsanConfig): GsanClient {
-  const client: Got = got.extend({
-    prefixUrl: config.url,
-    headers: { accept: 'application/json', 'user-agent': 'hubsoft-pbx-bridge' },
-    timeout: { connect: config.connectTimeoutMs, request: config.requestTimeoutMs },
-    https: { rejectUnauthorized: !config.tls.insecure },
-    throwHttpErrors: false,
-    followRedirect: false,
-    responseType: 'text',
-    retry: { limit: 0 },
+  // undici, as for HubSoft (src/hubsoft/http.ts): one keep-alive agent, answers capped, no retry, no redirect.
+  const agent = new Agent({
+    connect: { timeout: config.connectTimeoutMs, rejectUnauthorized: !config.tls.insecure },
+    headersTimeout: config.requestTimeoutMs,
+    bodyTimeout: config.requestTimeoutMs,
+    maxResponseSize: MAX_ANSWER_BYTES,
   });
   const path = config.path.replace(/^\/+/, '');
+  const url = new URL(path, config.url.endsWith('/') ? config.url : `${config.url}/`);
   return {
     async sendValidationCode(cpfCnpj, email) {
-      let response;
+      let statusCode: number;
+      let text: string;
       try {
-        response = await client.post(path, { json: { key: config.key, cpfCnpj, email } });
+        const response = await undiciRequest(url, {
+          dispatcher: agent,
+          method: 'POST',
+          headers: { accept: 'application/json', 'user-agent': 'hubsoft-pbx-bridge', 'content-type': 'application/json' },
+          body: JSON.stringify({ key: config.key, cpfCnpj, email }),
+          // The whole exchange within requestTimeoutMs, to the millisecond (the IVR waits on it; undici's own
+          // headers/body timeouts are coarse, about a second).
+          signal: AbortSignal.timeout(config.requestTimeoutMs),
+        });
+        statusCode = response.statusCode;
+        text = await response.body.text();
       } catch (error) {
-        const e = error as { code?: string; name?: string };
-        if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') throw new BridgeError('GSAN_TIMEOUT', undefined, { path, code: e.code ?? null });
-        throw new BridgeError('GSAN_UNREACHABLE', `GSAN unreachable on POST /${path}: ${e.code ?? 'network error'}`, { path, code: e.code ?? null });
+        const e = error as { code?: unknown; name?: string };
+        const code = typeof e.code === 'string' ? e.code : null;
+        if (e.name === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+          throw new BridgeError('GSAN_TIMEOUT', undefined, { path, code });
+        }
+        throw new BridgeError('GSAN_UNREACHABLE', `GSAN unreachable on POST /${path}: ${code ?? 'network error'}`, { path, code });
       }
-      const parsed = parseAnswer(typeof response.body === 'string' ? response.body : '');
+      const parsed = parseAnswer(text);
       if (!parsed) {
-        throw new BridgeError('GSAN_BAD_RESPONSE', `GSAN answered HTTP ${response.statusCode} on POST /${path} without body.validado`, { status: response.statusCode });
+        throw new BridgeError('GSAN_BAD_RESPONSE', `GSAN answered HTTP ${statusCode} on POST /${path} without body.validado`, { status: statusCode });
       }
-      return { ...parsed, httpStatus: response.statusCode };
+      return { ...parsed, httpStatus: statusCode };
     },
   };
 }
+
+/** A GSAN answer is a few hundred bytes. */
+const MAX_ANSWER_BYTES = 256 * 1024;
 
 function parseAnswer(text: string): Omit<GsanValidation, 'httpStatus'> | null {
   let json: unknown;

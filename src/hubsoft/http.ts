@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import got, { type Got, type Method } from 'got';
-import { BridgeError } from '../errors.js';
+import { interceptors, Pool, type Dispatcher } from 'undici';
+import { BridgeError, isBridgeError } from '../errors.js';
 import type { HubsoftConfig } from '../config/schema.js';
-import { createDirectPoster } from './http-direct.js';
 
 /** Only what we send; the Authorization header never leaves this module in an error. */
 export interface HttpRequest {
@@ -28,6 +27,8 @@ export interface HttpOptions {
   /** First retry delay; doubles per attempt up to retryMaxMs. */
   readonly retryBaseMs?: number;
   readonly retryMaxMs?: number;
+  /** Answers larger than this fail with HUBSOFT_BAD_RESPONSE, read no further (default MAX_RESPONSE_BYTES). */
+  readonly maxResponseBytes?: number;
   /** Reads hubsoft.tls.ca; injectable for tests. */
   readonly readFile?: (path: string) => Buffer | string;
 }
@@ -62,6 +63,8 @@ export function observedHttp(http: HubsoftHttp, observe: HttpObserver): HubsoftH
 
 const BASE_HEADERS = { accept: 'application/json', 'user-agent': 'hubsoft-pbx-bridge' } as const;
 
+/** A HubSoft answer is a few KB (a search with its limit of clients, a PBX answer a few hundred bytes). */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
 const SNIPPET_CHARS = 80;
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|SSL/i;
 
@@ -75,88 +78,118 @@ function readCertificateAuthority(config: HubsoftConfig, options: HttpOptions): 
   }
 }
 
-export function createGot(config: HubsoftConfig, options: HttpOptions = {}): Got {
+/**
+ * Every HubSoft request goes through one undici Pool per HubSoft origin (keep-alive, unref'd idle sockets).
+ * undici does the transport work: connect timeout, answer timeout (headers, then no body gap longer than
+ * requestTimeoutMs), the response size cap (maxResponseSize: a 20 MB answer fails at the cap instead of
+ * filling memory), and the GET retries (its retry interceptor). Its headers/body timeouts run on undici's coarse
+ * timers (about a second of slack), fine for requestTimeoutMs of seconds; callers with tighter deadlines (the
+ * dispatcher's attempt timeout, the lookup budget) abort through request.signal. CPU per request under load:
+ * undici ~0.07 ms, got ~0.4 ms with or without a keep-alive agent (README "Performance", test/bench/http-stack.ts).
+ */
+export function createHubsoftHttp(config: HubsoftConfig, options: HttpOptions = {}): HubsoftHttp {
   const retryBaseMs = options.retryBaseMs ?? 300;
   const retryMaxMs = options.retryMaxMs ?? 3000;
+  const maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const certificateAuthority = readCertificateAuthority(config, options);
-  return got.extend({
-    prefixUrl: config.url,
-    headers: BASE_HEADERS,
-    timeout: { connect: config.connectTimeoutMs, request: config.requestTimeoutMs },
-    https: { rejectUnauthorized: !config.tls.insecure, ...(certificateAuthority ? { certificateAuthority } : {}) },
-    throwHttpErrors: false,
-    followRedirect: false,
-    responseType: 'text',
-    retry: {
-      limit: config.retries,
-      // Only reads are safe to repeat: a notify sent twice opens two windows.
-      methods: ['GET'],
-      statusCodes: [502, 503, 504],
-      calculateDelay: ({ attemptCount, computedValue }) =>
-        computedValue === 0 ? 0 : Math.min(retryBaseMs * 2 ** (attemptCount - 1), retryMaxMs),
-    },
-  });
-}
-
-/** GETs through got (retries); POSTs (notificar, cancelar, token; never retried) straight on node:http, see http-direct.ts. */
-export function createHubsoftHttp(config: HubsoftConfig, options: HttpOptions = {}): HubsoftHttp {
-  const client = createGot(config, options);
-  const ca = readCertificateAuthority(config, options);
-  const direct = createDirectPoster({
-    baseUrl: config.url,
-    connectTimeoutMs: config.connectTimeoutMs,
-    requestTimeoutMs: config.requestTimeoutMs,
-    rejectUnauthorized: !config.tls.insecure,
-    ...(ca ? { ca } : {}),
-    headers: BASE_HEADERS,
-  });
+  const base = new URL(config.url.endsWith('/') ? config.url : `${config.url}/`);
+  const secure = base.protocol === 'https:';
+  const newPool = (): { pool: Pool; reader: Dispatcher } => {
+    const pool = new Pool(base.origin, {
+      connect: {
+        timeout: config.connectTimeoutMs,
+        ...(secure ? { rejectUnauthorized: !config.tls.insecure, ...(certificateAuthority ? { ca: certificateAuthority } : {}) } : {}),
+      },
+      headersTimeout: config.requestTimeoutMs,
+      bodyTimeout: config.requestTimeoutMs,
+      maxResponseSize: maxResponseBytes,
+      keepAliveTimeout: 4000,
+    });
+    // Only reads are safe to repeat: a notify sent twice opens two windows. throwOnError false: the last
+    // attempt's answer (a 503 with HubSoft's msg) comes back as an answer, not as a retry error.
+    const reader = pool.compose(
+      interceptors.retry({
+        maxRetries: config.retries,
+        methods: ['GET'],
+        statusCodes: [502, 503, 504],
+        minTimeout: retryBaseMs,
+        maxTimeout: retryMaxMs,
+        timeoutFactor: 2,
+        throwOnError: false,
+      }),
+    );
+    return { pool, reader };
+  };
+  let current: { pool: Pool; reader: Dispatcher } | null = null;
   return {
     async send(request) {
-      if (request.method === 'POST') {
-        let answer;
-        try {
-          answer = await direct.post(request.path, request.json, request.headers, request.searchParams, request.signal);
-        } catch (error) {
-          throw mapTransportError(error, request);
-        }
-        return { statusCode: answer.statusCode, json: parseJson(answer.text), snippet: snippetOf(answer.text) };
-      }
-      let response;
+      current ??= newPool();
+      const post = request.method === 'POST';
+      const body = post ? JSON.stringify(request.json ?? null) : undefined;
+      let statusCode: number;
+      let text: string;
       try {
-        response = await client(request.path.replace(/^\/+/, ''), {
-          method: request.method as Method,
-          searchParams: request.searchParams as Record<string, string | number> | undefined,
-          json: request.json,
-          headers: request.headers,
+        const response = await (post ? current.pool : current.reader).request({
+          method: request.method,
+          path: pathOf(base, request),
+          headers: { ...BASE_HEADERS, ...request.headers, ...(post ? { 'content-type': 'application/json' } : {}) },
+          ...(body !== undefined ? { body } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
         });
+        statusCode = response.statusCode;
+        text = await response.body.text();
       } catch (error) {
-        throw mapTransportError(error, request);
+        throw mapTransportError(error, request, maxResponseBytes);
       }
-      const text = typeof response.body === 'string' ? response.body : '';
-      return { statusCode: response.statusCode, json: parseJson(text), snippet: snippetOf(text) };
+      return { statusCode, json: parseJson(text), snippet: snippetOf(text) };
     },
-    close: () => direct.close(),
+    close() {
+      const closing = current;
+      current = null;
+      void closing?.pool.destroy().catch(() => undefined);
+    },
   };
 }
 
-/** Turns a got/transport error into a BridgeError without its options (which carry the Authorization header). */
-export function mapTransportError(error: unknown, request: Pick<HttpRequest, 'method' | 'path'>): BridgeError {
-  const e = error as { code?: string; name?: string; message?: string; event?: string };
+function pathOf(base: URL, request: HttpRequest): string {
+  const path = `${base.pathname}${request.path.replace(/^\/+/, '')}`;
+  const params = request.searchParams;
+  if (!params) return path;
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) query.set(name, String(value));
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/** Turns an undici/transport error into a BridgeError without the request (whose headers carry the token). */
+export function mapTransportError(error: unknown, request: Pick<HttpRequest, 'method' | 'path'>, maxResponseBytes = MAX_RESPONSE_BYTES): BridgeError {
+  // The dispatcher's abort reasons (shutdown, attempt timeout) are already named.
+  if (isBridgeError(error)) return error;
+  const e = error as { code?: unknown; name?: string; message?: string };
+  const code = typeof e.code === 'string' ? e.code : undefined;
   const where = `${request.method} /${request.path.replace(/^\/+/, '')}`;
-  const details = { method: request.method, path: request.path, code: e.code ?? null };
-  if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') {
-    const phase = e.event === 'connect' ? 'connect (hubsoft.connectTimeoutMs)' : 'the answer (hubsoft.requestTimeoutMs)';
+  const details = { method: request.method, path: request.path, code: code ?? null };
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    const phase = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect (hubsoft.connectTimeoutMs)' : 'the answer (hubsoft.requestTimeoutMs)';
     return new BridgeError('HUBSOFT_TIMEOUT', `HubSoft timeout waiting for ${phase} on ${where}`, details);
   }
-  if (e.code && TLS_CODES.test(e.code)) {
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    return new BridgeError('HUBSOFT_BAD_RESPONSE', `HubSoft answered ${where} with a body over ${maxResponseBytes} bytes: not read (a HubSoft answer is a few KB)`, {
+      ...details,
+      maxResponseBytes,
+    });
+  }
+  if (e.name === 'AbortError' || code === 'UND_ERR_ABORTED') {
+    return new BridgeError('HUBSOFT_UNREACHABLE', `HubSoft request ${where} aborted`, { ...details, code: 'ABORTED' });
+  }
+  if (code && TLS_CODES.test(code)) {
     return new BridgeError(
       'HUBSOFT_UNREACHABLE',
-      `HubSoft TLS error on ${where}: ${e.code}; set hubsoft.tls.ca to the provider's CA file (or, last resort, hubsoft.tls.insecure: true)`,
+      `HubSoft TLS error on ${where}: ${code}; set hubsoft.tls.ca to the provider's CA file (or, last resort, hubsoft.tls.insecure: true)`,
       details,
     );
   }
-  return new BridgeError('HUBSOFT_UNREACHABLE', `HubSoft unreachable on ${where}: ${e.code ?? e.message ?? 'unknown error'}`, details);
+  return new BridgeError('HUBSOFT_UNREACHABLE', `HubSoft unreachable on ${where}: ${code ?? e.message ?? 'unknown error'}`, details);
 }
 
 /**

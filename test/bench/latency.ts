@@ -4,12 +4,18 @@
  * mini AMI's socket (TCP_NODELAY: the project's fake Asterisk leaves Nagle on, which adds a delayed-ACK
  * wait of ~20-40 ms to a small write that follows another) to the arrival of its notificar at the fake HubSoft (both performance.now()).
  * Warm: the caller was looked up before. Cold: a new caller, HubSoft answers lookups after a fixed
- * delay, and the Newchannel goes out with the DialBegin (no lookup-ahead time).
+ * delay, and the Newchannel goes out with the DialBegin (no lookup-ahead time). Cold runs twice: callers
+ * HubSoft knows (found on the first candidate term) and callers it does not know (every term asked),
+ * counting HubSoft client searches per caller; then both again with every term asked at once (the
+ * alternative search strategy, for the README's choice). Each cold caller is new to the bridge (no cache).
  * Prints one JSON line.
  */
-import { generateCalls, toWire, type Frame } from '../support/ami-script.js';
+import type { SearchStrategy } from '../../src/hubsoft/customers.js';
+import { generateCalls } from '../support/ami-script.js';
+import { sampleClients, type FakeClient } from '../support/sample-clients.js';
 import { startBenchDaemon, type BenchDaemon, type SessionKind } from './bench-daemon.js';
 import { startMiniAmi } from './mini-ami.js';
+import { notifyWatcher, ringOf, singleCalls, sleep, stats, wire } from './latency-tools.js';
 
 const session = (process.env.BENCH_SESSION ?? 'fast-skip') as SessionKind;
 const SINGLE_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 60);
@@ -20,82 +26,49 @@ const LOOKUP_DELAY_MS = Number(process.env.BENCH_LOOKUP_DELAY_MS ?? 50);
 const COLD = (process.env.BENCH_LATENCY_COLD ?? '1') !== '0';
 
 
-/** The ringing DialBegin of an extension's device (PJSIP/NNNN-...), keyed ramal/telefone. */
-function ringOf(frame: Frame): string | undefined {
-  const f = frame.fields;
-  if (f.Event !== 'DialBegin') return undefined;
-  const ext = /^PJSIP\/(\d+)-/.exec(f.DestChannel ?? '')?.[1];
-  const caller = f.CallerIDNum ?? '';
-  if (!ext || !/^\d{10,11}$/.test(caller)) return undefined;
-  return `${ext}/${caller}`;
+/** SINGLE_RUNS calls, each from a caller no earlier call of the scenario had (a cold lookup each time). */
+function distinctCalls(scenario: number): ReturnType<typeof singleCalls> {
+  const seen = new Set<string>();
+  return singleCalls(SINGLE_RUNS * 4, scenario, scenario)
+    .filter((call) => !seen.has(call.caller) && Boolean(seen.add(call.caller)))
+    .slice(0, SINGLE_RUNS);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function stats(values: number[]): { n: number; p50: number; p99: number; max: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-  const round = (v: number) => Math.round(v * 100) / 100;
-  return { n: sorted.length, p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted.at(-1) ?? NaN) };
+/** HubSoft knows these callers: one client each, the caller's number as its telefone_primario. */
+function clientsFor(callers: readonly string[]): FakeClient[] {
+  const template = sampleClients()[0]!;
+  return callers.map((caller, i) => ({
+    ...structuredClone(template),
+    id_cliente: 900_000 + i,
+    codigo_cliente: 90_000 + i,
+    nome_razaosocial: `CLIENTE BENCH ${i}`,
+    telefone_primario: caller,
+    telefone_secundario: '',
+    telefone_terciario: '',
+  }));
 }
 
-/** Watches the fake HubSoft for notificar by ramal/telefone; resolves each key's first arrival time. */
-function notifyWatcher(bench: BenchDaemon) {
-  const seen = new Map<string, number>();
-  let scanned = 0;
-  const scan = () => {
-    const requests = bench.hubsoft?.requests ?? [];
-    for (; scanned < requests.length; scanned++) {
-      const r = requests[scanned];
-      if (!r?.path.endsWith('/notificar')) continue;
-      const body = r.body as { ramal?: string; telefone?: string };
-      const key = `${body.ramal}/${body.telefone}`;
-      if (!seen.has(key)) seen.set(key, bench.arrivals[scanned] ?? NaN);
-    }
-  };
-  return {
-    async wait(keys: readonly string[], timeoutMs: number): Promise<void> {
-      const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        scan();
-        if (keys.every((k) => seen.has(k)) || performance.now() > deadline) return;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    },
-    at: (key: string) => (scan(), seen.get(key)),
-  };
+const searches = (bench: BenchDaemon) => (bench.hubsoft?.requests ?? []).filter((r) => r.path.endsWith('/cliente')).length;
+
+function setStrategy(bench: BenchDaemon, strategy: SearchStrategy): void {
+  const customers = bench.daemon.customers as unknown as { deps: Record<string, unknown> };
+  customers.deps = { ...customers.deps, strategy };
 }
 
-/**
- * The generator numbers channels from the same epoch every time: each scenario moves its ids
- * (Uniqueid, Linkedid...) to its own epoch so that no call looks like one the tracker already ended.
- */
-function wire(frames: readonly Frame[], scenario: number): string {
-  return toWire(frames).replace(/\b(179\d{7})\.(\d+)/g, (_m, epoch: string, seq: string) => `${Number(epoch) + scenario * 100_000}.${seq}`);
+/** Cold calls from new callers, known to HubSoft or not: ring->notify latencies and client searches per caller. */
+async function coldSingle(bench: BenchDaemon, send: (text: string) => void, known: boolean, scenario: number): Promise<Record<string, number>> {
+  const calls = distinctCalls(scenario);
+  bench.hubsoft?.setClients([...sampleClients(), ...(known ? clientsFor(calls.map((c) => c.caller)) : [])]);
+  const before = searches(bench);
+  const latencies = await single(bench, send, true, scenario, calls);
+  const perCaller = (searches(bench) - before) / calls.length;
+  return { ...stats(latencies), callers: calls.length, hubsoft_searches_per_caller: Math.round(perCaller * 100) / 100 };
 }
 
-/** Calls one by one (no overlap): the frames before the first ring, the ring, the rest. */
-function singleCalls(count: number, seed: number, scenario: number): { pre: string; ring: string; post: string; key: string; caller: string }[] {
-  const byCall = new Map<string, Frame[]>();
-  for (const frame of generateCalls(count, seed, { noise: true })) {
-    const id = frame.fields.Linkedid ?? '';
-    if (!byCall.has(id)) byCall.set(id, []);
-    byCall.get(id)!.push(frame);
-  }
-  const calls = [];
-  for (const frames of byCall.values()) {
-    const at = frames.findIndex((f) => ringOf(f) !== undefined);
-    if (at < 0) continue;
-    const ring = frames[at]!;
-    calls.push({ pre: wire(frames.slice(0, at), scenario), ring: wire([ring], scenario), post: wire(frames.slice(at + 1), scenario), key: ringOf(ring)!, caller: ring.fields.CallerIDNum ?? '' });
-  }
-  return calls;
-}
-
-async function single(bench: BenchDaemon, send: (text: string) => void, cold: boolean, scenario: number): Promise<number[]> {
+async function single(bench: BenchDaemon, send: (text: string) => void, cold: boolean, scenario: number, given?: ReturnType<typeof singleCalls>): Promise<number[]> {
   const watcher = notifyWatcher(bench);
   const out: number[] = [];
-  for (const call of singleCalls(SINGLE_RUNS * 2, scenario, scenario).slice(0, SINGLE_RUNS)) {
+  for (const call of given ?? singleCalls(SINGLE_RUNS * 2, scenario, scenario).slice(0, SINGLE_RUNS)) {
     if (!cold) {
       await bench.daemon.customers.lookup(call.caller);
       send(call.pre);
@@ -163,7 +136,16 @@ async function main(): Promise<void> {
     result.storm_warm = { ...stats(stormWarm.latencies), rings: stormWarm.rings };
     if (COLD) {
       bench.hubsoft?.setLookupDelay(LOOKUP_DELAY_MS);
-      result.single_cold = stats(await single(bench, send, true, 3));
+      // first-then-rest, the bridge's default: found on the first term in 1 round trip, unknown in 2.
+      result.single_cold_found = await coldSingle(bench, send, true, 3);
+      result.single_cold_unknown = await coldSingle(bench, send, false, 5);
+      // The alternative: every term at once (1 round trip always, every term always asked).
+      setStrategy(bench, 'all-at-once');
+      result.all_at_once_cold_found = await coldSingle(bench, send, true, 6);
+      result.all_at_once_cold_unknown = await coldSingle(bench, send, false, 7);
+      setStrategy(bench, 'first-then-rest');
+      // The storm's callers: a few sample clients, mostly unknown.
+      bench.hubsoft?.setClients(sampleClients());
       const stormCold = await storm(bench, send, true, 4);
       result.storm_cold = { ...stats(stormCold.latencies), rings: stormCold.rings };
     }

@@ -2,9 +2,11 @@ import { expect } from 'chai';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { isBridgeError, type BridgeError } from '../../src/errors.js';
-import { CLIENTE_PATH } from '../../src/hubsoft/customers.js';
+import { CLIENTE_PATH, CustomerLookup } from '../../src/hubsoft/customers.js';
+import { MAX_RESPONSE_BYTES } from '../../src/hubsoft/http.js';
+import { silentLogger } from '../../src/log/logger.js';
 import { NOTIFY_PATH } from '../../src/hubsoft/pbx.js';
-import { startFakeHubsoft, type FakeHubsoft } from '../support/fake-hubsoft.js';
+import { HUGE_ANSWER_BYTES, startFakeHubsoft, type FakeHubsoft } from '../support/fake-hubsoft.js';
 import { testClient, testConfig } from './helpers.js';
 
 const search = { busca: 'telefone', termo_busca: '37999912222', limit: 5 };
@@ -124,6 +126,33 @@ describe('hubsoft/http: timeouts, retries and error mapping', () => {
     expect(error.code).to.equal('HUBSOFT_HTTP');
     expect(error.details.status).to.equal(422);
     expect(error.details.msg).to.contain('ramal');
+  });
+
+  it('lookups answered with a body over the size cap fail cleanly (HUBSOFT_BAD_RESPONSE) and memory stays bounded', async function () {
+    this.timeout(30_000);
+    const config = testConfig(fake);
+    const client = testClient(config);
+    await client.auth.authorization();
+    const lookup = new CustomerLookup({ client, config: config.lookup, logger: silentLogger() });
+    const callers = 20;
+    fake.failNext(callers, 'huge');
+    // 20 answers of 20 MB read whole would be >= 400 MB; at the 1 MB cap each stops at about 1 MB.
+    const heapBefore = process.memoryUsage().heapUsed;
+    let peak = heapBefore;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 2);
+    const results = await Promise.all(Array.from({ length: callers }, (_, i) => lookup.lookup(`3799990${String(i).padStart(4, '0')}`))).finally(() => clearInterval(sampler));
+    for (const result of results) {
+      expect(result.status).to.equal('error');
+      expect(result.reason).to.contain(`body over ${MAX_RESPONSE_BYTES} bytes`);
+    }
+    expect(HUGE_ANSWER_BYTES).to.be.greaterThan(10 * MAX_RESPONSE_BYTES);
+    expect((peak - heapBefore) / 1048576, 'heap growth, MB').to.be.below(100);
+    // The error is the bridge's own, named, and the cap error is not retried.
+    const error = await failure((fake.failNext(1, 'huge'), client.get(CLIENTE_PATH, search)));
+    expect(error.code).to.equal('HUBSOFT_BAD_RESPONSE');
+    expect(error.details.maxResponseBytes).to.equal(MAX_RESPONSE_BYTES);
+    // The pool still serves the next request.
+    expect((await client.get(CLIENTE_PATH, search)).status).to.equal('success');
   });
 
   it('hubsoft.tls.ca that cannot be read is a config error naming the key', () => {
