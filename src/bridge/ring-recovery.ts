@@ -1,5 +1,5 @@
 import type { AmiEvent } from '../ami/types.js';
-import type { LiveChannel } from '../calls/tracker.js';
+import type { LiveChannel } from '../calls/tracker-resync.js';
 import type { OpenRingRecord } from './open-rings.js';
 
 export interface RecoveryPlan {

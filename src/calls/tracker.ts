@@ -5,17 +5,11 @@ import { CallRegistry } from './call-registry.js';
 import type { CallRecord } from './call-record.js';
 import { extensionOfInterface, parseChannel } from './channel-name.js';
 import { RingBook } from './ring-book.js';
+import { resyncCalls, restoreRing, type LiveChannel, type TrackerState } from './tracker-resync.js';
 import type { CallInfo, RingContext, TrackerOutput, TrackerStats } from './types.js';
 
-/** A channel Asterisk reports as up (CoreShowChannel). */
-export interface LiveChannel {
-  readonly uniqueid: string;
-  readonly channel: string;
-  /** ChannelState 6: answered. */
-  readonly up: boolean;
-}
-
 export { TRACKER_EVENTS } from './tracker-events.js';
+export type { LiveChannel } from './tracker-resync.js';
 
 /**
  * The call tracker: a pure state machine. AMI events in, `entered` / `ringing` / `stopped` out.
@@ -24,7 +18,8 @@ export { TRACKER_EVENTS } from './tracker-events.js';
  * A ring is one episode of one extension ringing in one call (keyed by Linkedid + extension);
  * its legs are the device channels (DestUniqueid) dialled for that extension. The ring stops when
  * a leg answers, or when every leg ended and no re-ring came within the grace. This file reads the
- * events; the rings and legs live in RingBook, the call kinds in CallClassifier.
+ * events; the rings and legs live in RingBook, the call kinds in CallClassifier, the resync with what
+ * Asterisk reports (after a reconnect or a restart) in tracker-resync.ts.
  */
 export interface TrackerOptions {
   readonly config: CallsConfig;
@@ -39,6 +34,7 @@ export class CallTracker {
   private readonly classifier: CallClassifier;
   private readonly calls: CallRegistry;
   private readonly rings: RingBook;
+  private readonly state: TrackerState;
   private nextIdleSweep = 0;
   private out: TrackerOutput[] = [];
 
@@ -48,6 +44,7 @@ export class CallTracker {
     this.classifier = new CallClassifier(options.config);
     this.calls = new CallRegistry(options.config.maxLiveCalls, (call) => this.endCall(call));
     this.rings = new RingBook(options.config.reringGraceMs, this.clock, (output) => this.out.push(output));
+    this.state = { calls: this.calls, rings: this.rings, classifier: this.classifier, endCall: (call) => this.endCall(call) };
   }
 
   /** Feeds one event; returns what it caused. Never throws on odd input. */
@@ -84,48 +81,20 @@ export class CallTracker {
     return this.out;
   }
 
-  /**
-   * After a reconnect: `live` holds the Uniqueids Asterisk reports (CoreShowChannels), `known` the ones
-   * followed when the question was asked (channels created since are left alone). Known channels that
-   * are not live have gone: their legs end, calls left with none end; what still rings goes on.
-   */
+  /** After a reconnect: known channels Asterisk no longer lists have gone (tracker-resync.ts). */
   resync(live: ReadonlySet<string>, known: ReadonlySet<string> = this.calls.channelIds()): TrackerOutput[] {
     this.out = [];
-    const now = this.clock();
-    for (const call of this.calls.all()) {
-      const gone = [...call.channels].filter((uniqueid) => known.has(uniqueid) && !live.has(uniqueid));
-      if (gone.length === 0) continue;
-      if (gone.includes(call.linkedid)) call.callerGone = true;
-      for (const uniqueid of gone) this.rings.dropLeg(uniqueid);
-      if (gone.length === call.channels.size) {
-        this.endCall(call);
-        continue;
-      }
-      for (const uniqueid of gone) this.calls.release(uniqueid, call);
-    }
-    this.expire(now);
+    resyncCalls(this.state, live, known);
+    this.expire(this.clock());
     return this.out;
   }
 
-  /**
-   * After a restart: a ring the last run reported, whose call Asterisk still has. `channels` are that call's
-   * live channels (CoreShowChannels); the ones of the ring's extension that are not up ring on, and the ring
-   * is followed again as if it had never been lost (not reported again). False when none of them rings.
-   */
+  /** After a restart: a ring the last run reported, followed again while it still rings (not reported again). */
   restore(ring: { readonly call: CallInfo; readonly extension: string; readonly context: RingContext }, channels: readonly LiveChannel[]): boolean {
     const outer = this.out;
     this.out = [];
     try {
-      const now = this.clock();
-      const call = this.calls.obtain(ring.call.linkedid, now);
-      if (!call) return false;
-      call.info = ring.call;
-      call.entered = true;
-      if (ring.context.queue || ring.context.member) call.members.set(ring.extension, ring.context);
-      for (const channel of channels) this.calls.adopt(channel.uniqueid, call);
-      const legs = channels.filter((c) => !c.up && this.classifier.deviceExtension(c.channel) === ring.extension);
-      for (const leg of legs) this.rings.dialLeg(call, ring.extension, leg.uniqueid, now);
-      return legs.length > 0;
+      return restoreRing(this.state, ring, channels, this.clock());
     } finally {
       this.out = outer;
     }

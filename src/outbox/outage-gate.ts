@@ -14,7 +14,11 @@ export class OutageGate<T extends Ordered> {
   private outage: { probe: T | null } | null = null;
   private readonly held: Array<{ readonly entry: T; readonly wake: () => void }> = [];
 
-  constructor(private readonly logger: Logger) {}
+  /** `rank`: lower resumes first when HubSoft is back (live before backlog); order breaks ties. */
+  constructor(
+    private readonly logger: Logger,
+    private readonly rank: (entry: T) => number = () => 0,
+  ) {}
 
   get active(): boolean {
     return this.outage !== null;
@@ -44,11 +48,17 @@ export class OutageGate<T extends Ordered> {
     return true;
   }
 
-  /** HubSoft answered: every held job resumes, oldest first. */
+  /**
+   * HubSoft answered: every held job resumes, by rank then oldest first. The first ones woken take the free
+   * slots at once, so the rank decides who leaves first (a live request, not the backlog, even at concurrency 1).
+   */
   end(): void {
     if (!this.outage) return;
     this.outage = null;
-    const held = this.held.splice(0).sort((a, b) => a.entry.order - b.entry.order);
+    const held = this.held
+      .splice(0)
+      .map((h) => ({ ...h, rank: this.rank(h.entry) }))
+      .sort((a, b) => a.rank - b.rank || a.entry.order - b.entry.order);
     if (held.length > 0) this.logger.info({ held: held.length }, 'HubSoft answered again: resuming held requests in order');
     for (const { wake } of held) wake();
   }

@@ -11,14 +11,15 @@
  * an append-only log fits exactly: one write + fdatasync per burst (group commit), a CRC per line so a
  * torn tail is detected, and compaction through temp file + fsync + rename + directory fsync.
  *
+ * This file keeps the records (pending, limits, ids, expiry); journal-writer.ts the file (group commit, compaction).
  * Format, guarantees and limits: see outbox-codec.ts and the README section "Reliability".
  */
-import { mkdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BridgeError } from '../errors.js';
 import { encodeEntry, JOURNAL_VERSION, recordProblem, type OutboxKind, type OutboxRecord } from './outbox-codec.js';
 import { logDrops } from './drop-summary.js';
-import { DIR_MODE, openForAppend, replaceFile, writeAll } from './outbox-file.js';
+import { DIR_MODE } from './outbox-file.js';
+import { isOutboxError, JournalWriter, unavailable } from './journal-writer.js';
 import { replayJournal } from './outbox-replay.js';
 import type { AppendResult, OutboxInput, OutboxOptions, OutboxStats, StageResult } from './outbox-types.js';
 
@@ -35,46 +36,35 @@ interface Entry {
   written: boolean;
 }
 
-interface WriteOp {
-  readonly line: Buffer;
-  readonly sync: boolean;
-  readonly written?: () => void;
-  readonly done: (error?: unknown) => void;
-}
-
 const HEADER = encodeEntry({ t: 'hdr', v: JOURNAL_VERSION });
 
 export class Outbox {
   private readonly entries = new Map<string, Entry>();
-  private readonly queue: WriteOp[] = [];
-  private readonly compactWaiters: Array<(error?: unknown) => void> = [];
   private readonly path: string;
   private readonly clock: () => number;
-  private readonly limits: { maxBytes: number; hardMaxBytes: number; compactMinBytes: number; maxRecordBytes: number };
-  private readonly fsync: boolean;
-  private handle: FileHandle | null = null;
-  private drainer: Promise<void> | null = null;
-  private broken: BridgeError | null = null;
+  private readonly limits: { maxBytes: number; hardMaxBytes: number; maxRecordBytes: number };
+  private readonly file: JournalWriter;
   private closed = false;
   private liveBytes = 0;
-  private fileBytes = 0;
-  /** After a failed compaction, the next automatic one waits until the file grew this large. */
-  private compactRetryAt = 0;
   private lastIdMs = 0;
   private seq = 0;
-  private counts = { appended: 0, acked: 0, expired: 0, compactions: 0, corrupt: 0, refusedNotify: 0, refusedCancel: 0, writes: 0, writeErrors: 0 };
+  private counts = { appended: 0, acked: 0, expired: 0, corrupt: 0, refusedNotify: 0, refusedCancel: 0 };
 
   private constructor(private readonly options: OutboxOptions) {
     this.path = join(options.dir, JOURNAL_FILE);
     this.clock = options.clock ?? Date.now;
-    this.fsync = options.fsync ?? true;
     const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
-    this.limits = {
-      maxBytes,
-      hardMaxBytes: Math.max(maxBytes, options.hardMaxBytes ?? 2 * maxBytes),
+    this.limits = { maxBytes, hardMaxBytes: Math.max(maxBytes, options.hardMaxBytes ?? 2 * maxBytes), maxRecordBytes: options.maxRecordBytes ?? 16 * 1024 };
+    this.file = new JournalWriter({
+      dir: options.dir,
+      path: this.path,
+      tempPath: join(options.dir, TEMP_FILE),
+      fsync: options.fsync ?? true,
+      logger: options.logger,
       compactMinBytes: options.compactMinBytes ?? 1024 * 1024,
-      maxRecordBytes: options.maxRecordBytes ?? 16 * 1024,
-    };
+      liveBytes: () => this.liveBytes,
+      snapshot: () => this.snapshot(),
+    });
   }
 
   /** Replays the journal (pending records in append order, expired ones dropped) and leaves a clean file. */
@@ -83,7 +73,7 @@ export class Outbox {
     try {
       await outbox.load();
     } catch (error) {
-      await outbox.handle?.close().catch(() => undefined);
+      await outbox.file.release();
       throw isOutboxError(error) ? error : unavailable('could not open the outbox journal', outbox.path, error);
     }
     return outbox;
@@ -104,7 +94,7 @@ export class Outbox {
    */
   stage(input: OutboxInput): StageResult {
     if (this.closed) return { ok: false, reason: 'closed' };
-    if (this.broken) throw this.broken;
+    if (this.file.broken) throw this.file.broken;
     const { kind, key, createdAt, route, body } = input;
     const record: OutboxRecord = { id: input.id ?? this.nextId(), kind, key, createdAt, route, body };
     const problem = recordProblem(record);
@@ -128,7 +118,7 @@ export class Outbox {
     const entry: Entry = { record, bytes: line.length, written: false };
     this.entries.set(record.id, entry);
     this.liveBytes += entry.bytes;
-    const written = this.write(line, true, () => (entry.written = true)).then(
+    const written = this.file.write(line, true, () => (entry.written = true)).then(
       () => {
         this.counts.appended += 1;
       },
@@ -149,7 +139,7 @@ export class Outbox {
     this.forget(id);
     this.counts.acked += 1;
     try {
-      await this.write(encodeEntry({ t: 'ack', id }), false);
+      await this.file.write(encodeEntry({ t: 'ack', id }), false);
     } catch (error) {
       this.options.logger.error({ err: error, id }, 'outbox: ack not written; the request may be sent again after a restart');
     }
@@ -172,8 +162,8 @@ export class Outbox {
       if (now - record.createdAt <= this.options.maxAgeMs[record.kind]) continue;
       this.forget(record.id);
       dropped.push(record);
-      if (!this.closed && !this.broken) {
-        this.write(encodeEntry({ t: 'ack', id: record.id, why: 'expired' }), false).catch(() => undefined);
+      if (!this.closed && !this.file.broken) {
+        this.file.write(encodeEntry({ t: 'ack', id: record.id, why: 'expired' }), false).catch(() => undefined);
       }
     }
     this.logExpired(dropped, now);
@@ -183,23 +173,19 @@ export class Outbox {
   /** Rewrites the journal with only the pending records (also done on its own past the thresholds). */
   async compact(): Promise<void> {
     if (this.closed) return;
-    if (this.broken) throw this.broken;
-    const done = new Promise<void>((resolve, reject) => this.compactWaiters.push((error) => (error ? reject(error) : resolve())));
-    this.startDrain();
-    return done;
+    if (this.file.broken) throw this.file.broken;
+    return this.file.compact();
   }
 
   stats(): OutboxStats {
-    return { pending: this.entries.size, pendingBytes: this.liveBytes, bytes: this.fileBytes, ...this.counts };
+    return { pending: this.entries.size, pendingBytes: this.liveBytes, bytes: this.file.fileBytes, ...this.counts, ...this.file.counts };
   }
 
   /** Waits for queued writes, then closes the file. Appends after close resolve { ok: false, reason: 'closed' }. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.drainer;
-    await this.handle?.close();
-    this.handle = null;
+    await this.file.close();
   }
 
   private async load(): Promise<void> {
@@ -227,9 +213,8 @@ export class Outbox {
     }
     this.lastIdMs = replay.maxIdMillis + 1;
     const clean = data.length > 0 && data.subarray(0, HEADER.length).equals(HEADER) && replay.corrupt.length === 0;
-    if (!clean || replay.tornTailBytes > 0 || replay.expired.length > 0 || replay.deadLines > 0) await this.rewrite();
-    this.handle = await openForAppend(this.path);
-    this.fileBytes = (await stat(this.path)).size;
+    if (!clean || replay.tornTailBytes > 0 || replay.expired.length > 0 || replay.deadLines > 0) await this.file.rewrite();
+    await this.file.open();
     if (replay.pending.length > 0) logger.info({ pending: replay.pending.length }, 'outbox: requests to resend after restart');
   }
 
@@ -255,108 +240,12 @@ export class Outbox {
     logDrops(this.options.logger, 'outbox: requests not delivered within their maximum age, dropped', records, now);
   }
 
-  private write(line: Buffer, sync: boolean, written?: () => void): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ line, sync, written, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      this.startDrain();
-    });
-  }
-
-  private startDrain(): void {
-    if (this.drainer) return;
-    this.drainer = (async () => {
-      try {
-        // One microtask: appends made in the same tick share one write and one fdatasync.
-        await Promise.resolve();
-        while (this.queue.length > 0 || this.compactWaiters.length > 0) {
-          if (this.queue.length > 0) await this.writeBatch(this.queue.splice(0, this.queue.length));
-          if (this.compactWaiters.length > 0 || this.wantsCompaction()) await this.compactNow();
-        }
-      } finally {
-        // Synchronously after the last check, so a write queued from now on starts a new drainer.
-        this.drainer = null;
-      }
-    })();
-  }
-
-  private async writeBatch(batch: readonly WriteOp[]): Promise<void> {
-    const data = Buffer.concat(batch.map((op) => op.line));
-    const before = this.fileBytes;
-    try {
-      if (this.broken) throw this.broken;
-      if (!this.handle) throw unavailable('the outbox is closed', this.path);
-      await writeAll(this.handle, data);
-      if (this.fsync && batch.some((op) => op.sync)) await this.handle.datasync();
-      this.fileBytes += data.length;
-      this.counts.writes += 1;
-    } catch (error) {
-      this.counts.writeErrors += 1;
-      const failure = isOutboxError(error) ? error : unavailable('could not write the outbox journal', this.path, error);
-      // Cut a partial write off, or the next line would be glued onto it and be lost too.
-      if (!this.broken) {
-        await this.handle?.truncate(before).catch((cause: unknown) => {
-          this.broken = unavailable('could not repair the outbox journal after a failed write; restart the bridge', this.path, cause);
-        });
-      }
-      this.options.logger.error({ err: error, file: this.path }, 'outbox: journal write failed');
-      for (const op of batch) op.done(failure);
-      return;
-    }
-    for (const op of batch) {
-      op.written?.();
-      op.done();
-    }
-  }
-
-  private wantsCompaction(): boolean {
-    return this.fileBytes > Math.max(this.limits.compactMinBytes, this.compactRetryAt) && this.liveBytes * 2 < this.fileBytes;
-  }
-
-  private async compactNow(): Promise<void> {
-    const waiters = this.compactWaiters.splice(0, this.compactWaiters.length);
-    if (this.broken) {
-      for (const waiter of waiters) waiter(this.broken);
-      return;
-    }
-    let failure: unknown;
-    try {
-      await this.rewrite();
-      this.counts.compactions += 1;
-    } catch (error) {
-      failure = error;
-      this.compactRetryAt = this.fileBytes + this.limits.compactMinBytes;
-      this.options.logger.error({ err: error, file: this.path }, 'outbox: compaction failed; the journal keeps growing until it succeeds');
-    }
-    // Reopen by path even after a failure: the rename may have happened before the directory fsync failed,
-    // and a handle on the replaced file would write into an unlinked inode.
-    const old = this.handle;
-    this.handle = null;
-    await old?.close().catch(() => undefined);
-    try {
-      this.handle = await openForAppend(this.path);
-      this.fileBytes = (await stat(this.path)).size;
-    } catch (error) {
-      this.broken = unavailable('could not reopen the outbox journal after compaction; restart the bridge', this.path, error);
-      failure = this.broken;
-    }
-    for (const waiter of waiters) waiter(failure);
-  }
-
   /** Only lines already in the file are copied: queued ones follow in the new file, so order holds. */
-  private async rewrite(): Promise<void> {
+  private snapshot(): Buffer {
     const lines = [HEADER];
     for (const entry of this.entries.values()) {
       if (entry.written) lines.push(encodeEntry({ t: 'rec', ...entry.record }));
     }
-    const data = Buffer.concat(lines);
-    await replaceFile(this.options.dir, this.path, join(this.options.dir, TEMP_FILE), data, this.fsync);
+    return Buffer.concat(lines);
   }
-}
-
-function unavailable(message: string, file: string, cause?: unknown): BridgeError {
-  return new BridgeError('OUTBOX_UNAVAILABLE', `${message} (${file})`, { file }, cause === undefined ? undefined : { cause });
-}
-
-function isOutboxError(error: unknown): error is BridgeError {
-  return error instanceof BridgeError && error.code === 'OUTBOX_UNAVAILABLE';
 }

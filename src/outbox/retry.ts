@@ -62,9 +62,11 @@ export function isRetryableStatus(status: number): boolean {
 /**
  * Whether a failed HubSoft request is worth sending again: network trouble, timeouts, 5xx, and rejected
  * credentials are (the request itself is fine: an installer fixing the password, or HubSoft ending a token
- * revocation, must not cost the missed calls queued meanwhile); 4xx and HubSoft's status "error" about the
- * request itself are final.
- * The HTTP status is read from BridgeError details.status (or details.statusCode).
+ * revocation, must not cost the missed calls queued meanwhile). So are HubSoft's answers mid-update: a
+ * 200 {"status":"error"} or a 4xx that names no field, and a body that is not JSON (an HTML page, a PHP
+ * error), whatever its status. Only a refusal that names fields (`errors: { field: [...] }`) is final: that
+ * request will never be accepted as it is.
+ * The HTTP status is read from BridgeError details.status (or details.statusCode), the fields from details.fields.
  */
 export function isRetryable(error: unknown): boolean {
   return retryable(error, 0);
@@ -77,12 +79,12 @@ function retryable(error: unknown, depth: number): boolean {
       case 'HUBSOFT_TIMEOUT':
       case 'HUBSOFT_UNREACHABLE':
       case 'HUBSOFT_AUTH_REJECTED':
+      case 'HUBSOFT_BAD_RESPONSE':
         return true;
       case 'HUBSOFT_HTTP':
-        return status !== undefined && isRetryableStatus(status);
-      case 'HUBSOFT_BAD_RESPONSE':
-        // An HTML 502/503 page from a proxy in front of HubSoft; a malformed 200 will not get better.
-        return status === undefined || isRetryableStatus(status);
+        return (status !== undefined && isRetryableStatus(status)) || !namesFields(error.details);
+      case 'HUBSOFT_STATUS_ERROR':
+        return !namesFields(error.details);
       default:
         return false;
     }
@@ -92,6 +94,12 @@ function retryable(error: unknown, depth: number): boolean {
   // fetch() wraps socket errors: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }).
   const cause = (error as { cause?: unknown } | null)?.cause;
   return depth < 3 && cause !== undefined && cause !== null && retryable(cause, depth + 1);
+}
+
+/** The refusal names the fields it objects to (hubsoft/http.ts puts them in details.fields). */
+function namesFields(details: Readonly<Record<string, unknown>>): boolean {
+  const fields = details['fields'];
+  return Array.isArray(fields) && fields.some((f) => typeof f === 'string');
 }
 
 function statusOf(details: Readonly<Record<string, unknown>>): number | undefined {

@@ -180,7 +180,7 @@ describe('outbox/dispatcher (fake time)', function () {
     expect(logLines.some((line) => line.includes('retryDeadlineMs') && line.includes('notificar 1001'))).to.equal(true);
   });
 
-  it('does not retry a 4xx or a status "error", and logs the job', async () => {
+  it('does not retry a refusal naming fields (4xx or status "error"), and logs the job', async () => {
     const dispatcher = make({});
     let calls = 0;
     const failing = (key: string, kind: JobKind, error: Error, describe: string): DispatchJob => ({
@@ -193,9 +193,10 @@ describe('outbox/dispatcher (fake time)', function () {
         throw error;
       },
     });
-    dispatcher.enqueue(failing('A', 'notify', http(404), 'notificar 1001 3799'));
-    dispatcher.enqueue(failing('A', 'cancel', http(422), 'cancelar 1001 3799'));
-    dispatcher.enqueue(failing('B', 'notify', new BridgeError('HUBSOFT_STATUS_ERROR'), 'notificar 1002 3798'));
+    const named = (error: BridgeError) => new BridgeError(error.code, error.message, { ...error.details, fields: ['ramal'] });
+    dispatcher.enqueue(failing('A', 'notify', named(http(400)), 'notificar 1001 3799'));
+    dispatcher.enqueue(failing('A', 'cancel', named(http(422)), 'cancelar 1001 3799'));
+    dispatcher.enqueue(failing('B', 'notify', named(new BridgeError('HUBSOFT_STATUS_ERROR')), 'notificar 1002 3798'));
     await settle(dispatcher);
     expect(calls).to.equal(3);
     expect(results.map((r) => r.outcome)).to.deep.equal(['failed', 'failed', 'failed']);

@@ -48,9 +48,14 @@ export function ringingCalls(s: AmiScript, extensions: readonly string[], firstC
   });
 }
 
-/** CoreShowChannel rows for calls still up (their caller channel and their ringing legs). */
+/**
+ * CoreShowChannel rows for calls still up (their caller channel and their ringing legs), as Asterisk 22's
+ * manager_channels.c writes them: the channel snapshot (ChannelState 4 Ring for the caller in Dial(), 5
+ * Ringing for a device leg, 6 Up once answered), then Application, ApplicationData, Duration and BridgeId.
+ */
 export function channelRows(calls: readonly RingingCall[]): AmiFrame[] {
-  return calls.flatMap(({ call, dial }) =>
-    [call.origin, ...dial.legs.map((leg) => leg.chan)].map((chan) => ({ Channel: chan.name, Uniqueid: chan.uniqueid, Linkedid: chan.linkedid })),
-  );
+  return calls.flatMap(({ call, dial }) => [
+    { ...(call.origin.snapshot() as AmiFrame), Application: 'Dial', ApplicationData: dial.legs.map((leg) => leg.chan.name.replace(/-[0-9a-f]+$/, '')).join('&'), Duration: '00:00:12', BridgeId: '' },
+    ...dial.legs.map((leg) => ({ ...(leg.chan.snapshot() as AmiFrame), Application: 'AppDial', ApplicationData: '(Outgoing Line)', Duration: '00:00:12', BridgeId: '' })),
+  ]);
 }
