@@ -25,6 +25,8 @@ describe('daemon: FastAGI alerts and self-service on the running bridge', functi
     const linkedid = '1795457052.0';
     const identified = await runAgi(agiPort, 'hubsoft-identify', '37999912222', linkedid, []);
     expect(identified.HUBSOFT_IDENTIFICACAO_STATUS).to.equal('ok');
+    // Opening a protocol changes the account: caller ID and the confirmation digits.
+    expect((await runAgi(agiPort, 'hubsoft-confirm', '37999912222', linkedid, ['053'])).HUBSOFT_CONFIRMACAO_STATUS).to.equal('ok');
     const protocol = await runAgi(agiPort, 'hubsoft-protocol', '37999912222', linkedid, ['suporte']);
     expect(protocol.HUBSOFT_PROTOCOLO_STATUS).to.equal('ok');
     await harness.play(loadFixture('s1_direct_answered'));

@@ -365,7 +365,7 @@ describe('live IVR on a FreePBX-shaped Asterisk 22: alerts over AMI and FastAGI,
     });
   });
 
-  it('4. self-service URA (ura-hubsoft.conf): a caller identified by number confirms the CPF, gets a second copy by SMS and a trust unlock', async function () {
+  it('4. self-service URA (ura-hubsoft.conf): a caller identified by number confirms the CPF, gets a protocol, a second copy by SMS and a trust unlock', async function () {
     await explained(async () => {
       const events = since();
       const atendimentos = hubsoft!.selfService.atendimentos.length;
@@ -374,9 +374,10 @@ describe('live IVR on a FreePBX-shaped Asterisk 22: alerts over AMI and FastAGI,
       const warnings = bridgeWarnings();
       lab = new CallLab(asterisk!);
       // Keys, each pressed while the URA waits for one (DTMF during Playback or AGI is dropped), URA_GAP_MS apart:
-      // 1 (menu: second copy), 1 2 3 (the CPF's first three digits, asked because the caller was found by
-      // phone), 1 (channel: SMS), then 2 (menu: trust unlock, already confirmed in this call).
-      const digits = `1${CARLOS.cpf_cnpj.slice(0, 3)}12`;
+      // 1 2 3 (the CPF's first three digits, asked right after identification by caller ID: the protocol and
+      // the unlock need them), 1 (menu: second copy), 1 (channel: SMS), then 2 (menu: trust unlock, already
+      // confirmed in this call).
+      const digits = `${CARLOS.cpf_cnpj.slice(0, 3)}112`;
       await lab.inbound(DID.ura, CARLOS.telefone_primario, 'uac-dtmf.xml', { WAIT_MS: URA_WAIT_MS, DIGITS: digits, GAP_MS: URA_GAP_MS, TALK_MS: 2500 });
       await lab.finish(URA_WAIT_MS + digits.length * URA_GAP_MS + 15000);
 
@@ -385,7 +386,10 @@ describe('live IVR on a FreePBX-shaped Asterisk 22: alerts over AMI and FastAGI,
       const sent = hubsoft!.selfService.sends.slice(sends);
       expect(sent, 'second copies sent').to.have.length(1);
       expect(sent[0]).to.include({ channel: 'sms', id_fatura: 50949, id_cliente: CARLOS.id_cliente });
-      expect(sent[0]!.to).to.include(CARLOS.telefone_primario);
+      // Registered contacts only: HubSoft's own phones for CARLOS, no telefone_adicional from the IVR.
+      expect(sent[0]!.to).to.deep.equal([CARLOS.telefone_primario]);
+      const sms = hubsoft!.requests.filter((request) => request.path.endsWith('/enviar_sms')).at(-1);
+      expect(sms?.body).to.deep.equal({ id_fatura: 50949 });
       const unlocked = hubsoft!.selfService.unlocks.slice(unlocks);
       expect(unlocked, 'trust unlocks').to.have.length(1);
       expect(unlocked[0]).to.include({ id_cliente_servico: CARLOS.servicos[0]!.id_cliente_servico, dias_desbloqueio: 1 });
@@ -399,8 +403,8 @@ describe('live IVR on a FreePBX-shaped Asterisk 22: alerts over AMI and FastAGI,
         .map((f) => `${f.Variable}=${f.Value}`);
       expect(statuses).to.deep.equal([
         'HUBSOFT_IDENTIFICACAO_STATUS=ok',
-        'HUBSOFT_PROTOCOLO_STATUS=ok',
         'HUBSOFT_CONFIRMACAO_STATUS=ok',
+        'HUBSOFT_PROTOCOLO_STATUS=ok',
         'HUBSOFT_FATURAS_STATUS=ok',
         'HUBSOFT_SEGUNDA_VIA_STATUS=ok',
         'HUBSOFT_DESBLOQUEIO_STATUS=ok',
@@ -412,7 +416,7 @@ describe('live IVR on a FreePBX-shaped Asterisk 22: alerts over AMI and FastAGI,
   });
 });
 
-/** When the caller presses the first key (the URA has answered, identified and read the protocol by then). */
+/** When the caller presses the first key (the URA has answered, identified and asks for the CPF's first digits by then). */
 const URA_WAIT_MS = 5000;
 /** Between keys: longer than the longest stretch of prompts and AGI between two reads. */
 const URA_GAP_MS = 2500;

@@ -1,7 +1,7 @@
 /**
- * One self-service call for the demo: CARLOS calls from his mobile, the URA identifies him by phone, gives a
- * protocol number, he confirms the first 3 CPF digits, hears his open invoice and asks for the second copy by
- * SMS. Everything runs for real over 127.0.0.1: a FastAGI server with the self-service commands, Asterisk's side
+ * One self-service call for the demo: CARLOS calls from his mobile, the URA identifies him by caller ID, he
+ * confirms the first 3 CPF digits, gets a protocol number (an account change: it needs both), hears his open
+ * invoice and asks for the second copy by SMS (sent to his registered phones only). Everything runs for real over 127.0.0.1: a FastAGI server with the self-service commands, Asterisk's side
  * played by FakeAgiClient, the fake HubSoft. Returns each step's variables and what HubSoft received.
  */
 import { selfServiceSchema } from '../../src/config/schema.js';
@@ -52,8 +52,8 @@ export async function playSelfServiceCall(options: { logger?: Logger } = {}): Pr
   };
   try {
     await step('hubsoft-identify');
-    await step('hubsoft-protocol', 'segunda via');
     await step('hubsoft-confirm', CARLOS.cpf_cnpj.slice(0, 3));
+    await step('hubsoft-protocol', 'segunda via');
     await step('hubsoft-invoices');
     await step('hubsoft-second-copy', 'sms');
     return {

@@ -1,7 +1,8 @@
 /**
  * What the bridge remembers about one call between its AGI commands (each AGI() is its own FastAGI session),
  * keyed by ${CHANNEL(linkedid)}: who the caller is, whether they confirmed it, what was already sent, the
- * protocol number. In memory, forgotten callTtlSeconds after last use; the clock is injected.
+ * protocol number. Forgotten callTtlSeconds after last use; saved with the daily counts (state-file.ts) so a
+ * restart mid-call keeps it. The clock is injected.
  */
 
 export interface IdentifiedClient {
@@ -9,9 +10,15 @@ export interface IdentifiedClient {
   readonly codigo_cliente: number | null;
   readonly cpf_cnpj: string | null;
   readonly nome_razaosocial: string;
-  /** 'phone': found by caller ID (must confirm before changes); 'document': the caller typed the whole CPF/CNPJ. */
+  /**
+   * 'phone': the caller's number is a registered phone of exactly this client (caller ID); 'document': the caller
+   * typed the CPF/CNPJ (not secret in Brazil: enough only to send to the client's registered contacts).
+   */
   readonly via: 'phone' | 'document';
 }
+
+/** A second copy of this call: 'sent', or 'pending' when HubSoft did not answer in time (it may have been sent). */
+export type SendMark = 'sent' | 'pending';
 
 export interface CallState {
   readonly linkedid: string;
@@ -19,11 +26,21 @@ export interface CallState {
   confirmed: boolean;
   confirmFailures: number;
   /** `${id_fatura}:${channel}` sent (or being sent) in this call. */
-  readonly sent: Set<string>;
+  readonly sent: Map<string, SendMark>;
   protocol: string | null;
   /** A protocol request in flight, so two AGI calls of one call never open two atendimentos. */
   protocolPending: Promise<string> | null;
   lastUsed: number;
+}
+
+export interface SavedCall {
+  readonly linkedid: string;
+  readonly client: IdentifiedClient | null;
+  readonly confirmed: boolean;
+  readonly confirmFailures: number;
+  readonly sent: readonly (readonly [string, SendMark])[];
+  readonly protocol: string | null;
+  readonly lastUsed: number;
 }
 
 export interface CallStatesOptions {
@@ -39,7 +56,7 @@ export class CallStates {
 
   constructor(private readonly options: CallStatesOptions) {
     this.now = options.now ?? Date.now;
-    this.maxCalls = options.maxCalls ?? 20000;
+    this.maxCalls = options.maxCalls ?? 5000;
   }
 
   /** The state of `linkedid`, created when new. */
@@ -50,12 +67,33 @@ export class CallStates {
     if (state) {
       this.calls.delete(linkedid); // re-insert: the map stays ordered by last use
     } else {
-      state = { linkedid, client: null, confirmed: false, confirmFailures: 0, sent: new Set(), protocol: null, protocolPending: null, lastUsed: now };
+      state = { linkedid, client: null, confirmed: false, confirmFailures: 0, sent: new Map(), protocol: null, protocolPending: null, lastUsed: now };
     }
     state.lastUsed = now;
-    this.calls.set(linkedid, state);
-    while (this.calls.size > this.maxCalls) this.calls.delete(this.calls.keys().next().value!);
+    this.put(state);
     return state;
+  }
+
+  /** The calls still alive, least recently used first, in the saved form. */
+  saved(): SavedCall[] {
+    this.sweep();
+    return [...this.calls.values()].map((s) => ({
+      linkedid: s.linkedid,
+      client: s.client,
+      confirmed: s.confirmed,
+      confirmFailures: s.confirmFailures,
+      sent: [...s.sent],
+      protocol: s.protocol,
+      lastUsed: s.lastUsed,
+    }));
+  }
+
+  /** Puts back saved calls (least recently used first); expired ones are dropped. */
+  restore(saved: readonly SavedCall[]): void {
+    for (const s of saved) {
+      const state: CallState = { ...s, sent: new Map(s.sent), protocolPending: null };
+      if (!this.expired(state)) this.put(state);
+    }
   }
 
   /**
@@ -81,6 +119,11 @@ export class CallStates {
 
   get size(): number {
     return this.calls.size;
+  }
+
+  private put(state: CallState): void {
+    this.calls.set(state.linkedid, state);
+    while (this.calls.size > this.maxCalls) this.calls.delete(this.calls.keys().next().value!);
   }
 
   private expired(state: CallState): boolean {

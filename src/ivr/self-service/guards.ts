@@ -1,5 +1,6 @@
 import { normalisePhone } from '../../hubsoft/phone.js';
-import type { IdentifiedClient } from './call-state.js';
+import type { SelfServiceConfig } from '../../config/schema.js';
+import type { CallState, IdentifiedClient } from './call-state.js';
 import type { CommandContext, CommandOutcome } from './types.js';
 
 /** The identified client, or the outcome to answer when there is none. */
@@ -7,11 +8,33 @@ export function requireClient(context: CommandContext): IdentifiedClient | Comma
   return context.state.client ?? { status: 'denied', reason: 'not_identified' };
 }
 
-/** For actions that change something: identified and, when found by phone, confirmed (unless confirmIdentity is off). */
-export function requireConfirmed(context: CommandContext): IdentifiedClient | CommandOutcome {
+/**
+ * May this call change the client's account (trust unlock, protocol, any reset/reconnect)? 'allowed'; 'confirm'
+ * (identified by caller ID, the confirmation digits not typed yet); 'agent' (identified by the document only: not
+ * in this call, unless selfService.documentAloneForChanges). Sending to registered contacts needs only identity.
+ */
+export type ChangeAccess = 'allowed' | 'confirm' | 'agent';
+
+export function changeAccess(state: CallState, config: SelfServiceConfig): ChangeAccess {
+  const client = state.client;
+  if (!client) return 'agent';
+  if (client.via === 'document') return config.documentAloneForChanges ? 'allowed' : 'agent';
+  return state.confirmed || !config.confirmIdentity ? 'allowed' : 'confirm';
+}
+
+/** ALTERACOES and CONFIRMAR, as identify and confirm set them for the dialplan. */
+export function accessValues(state: CallState, config: SelfServiceConfig): { ALTERACOES: string; CONFIRMAR: string } {
+  const access = changeAccess(state, config);
+  return { ALTERACOES: { allowed: 'sim', confirm: 'confirmar', agent: 'atendente' }[access], CONFIRMAR: access === 'confirm' ? '1' : '0' };
+}
+
+/** For actions that change the account: the client when changeAccess is 'allowed', else why not. */
+export function requireAccountChange(context: CommandContext): IdentifiedClient | CommandOutcome {
   const client = requireClient(context);
   if (!isClient(client)) return client;
-  if (context.shared.deps.config.confirmIdentity && !context.state.confirmed) return { status: 'denied', reason: 'not_confirmed' };
+  const access = changeAccess(context.state, context.shared.deps.config);
+  if (access === 'agent') return { status: 'denied', reason: 'needs_caller_id' };
+  if (access === 'confirm') return { status: 'denied', reason: 'not_confirmed' };
   return client;
 }
 
@@ -30,6 +53,11 @@ export function searchTermOf(client: IdentifiedClient): { busca: 'codigo_cliente
 export function callerNational(context: CommandContext): string | null {
   const phone = normalisePhone(context.callerId, { defaultAreaCode: context.shared.deps.defaultAreaCode, maxCandidates: 1 });
   return phone.kind === 'national' && phone.national ? phone.national : null;
+}
+
+/** The caller's number as the per-caller counts key it: national when it is one, else its digits. */
+export function callerKey(context: CommandContext): string {
+  return callerNational(context) ?? (context.callerId.replace(/\D/g, '') || 'unknown');
 }
 
 /** Brazilian mobiles: DDD + 9 + 8 digits. */

@@ -14,7 +14,7 @@ export const URA_PROMPTS = {
   'ura-nao-encontrado': 'Não encontramos o seu cadastro. Vamos transferir para um atendente.',
   'ura-protocolo': 'Anote o número do seu protocolo de atendimento:',
   'ura-menu': 'Para segunda via de fatura, tecle 1. Para desbloqueio em confiança, tecle 2. Para saber se a sua conexão está ativa, tecle 3. Para falar com um atendente, tecle 0.',
-  'ura-confirme': 'Para sua segurança, digite os três primeiros números do CPF ou CNPJ do titular.',
+  'ura-confirme': 'Para sua segurança, digite os três primeiros números do CPF ou CNPJ do titular. Para pular, tecle cerquilha.',
   'ura-confirmacao-errada': 'Os números não conferem.',
   'ura-faturas-abertas': 'Quantidade de faturas em aberto:',
   'ura-sem-faturas': 'Você não tem faturas em aberto. Obrigado!',
@@ -24,6 +24,7 @@ export const URA_PROMPTS = {
   'ura-centavos': 'centavos',
   'ura-escolha-canal': 'Para receber por SMS, tecle 1. Por e-mail, tecle 2. No aplicativo, tecle 3.',
   'ura-enviada': 'Pronto! A segunda via foi enviada.',
+  'ura-enviada-pode-demorar': 'A segunda via está sendo enviada e pode levar alguns minutos para chegar.',
   'ura-ja-enviada': 'Esta fatura já foi enviada nesta ligação.',
   'ura-limite-diario': 'O limite de envios de hoje foi atingido. Tente novamente amanhã.',
   'ura-desbloqueado-ate': 'Pronto! O seu acesso foi desbloqueado em confiança até',
@@ -35,6 +36,7 @@ export const URA_PROMPTS = {
   'ura-erro': 'Não foi possível concluir agora. Vamos transferir para um atendente.',
   'ura-opcao-invalida': 'Opção inválida.',
   'ura-transferindo': 'Aguarde, vamos transferir para um atendente.',
+  'ura-somente-telefone-cadastrado': 'Por segurança, esta opção só está disponível em ligações do telefone cadastrado no seu contrato.',
 } as const;
 
 export type UraPrompt = keyof typeof URA_PROMPTS;

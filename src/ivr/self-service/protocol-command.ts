@@ -1,20 +1,22 @@
 import { openAtendimento } from '../../hubsoft/atendimento.js';
 import { fetchClients } from '../../hubsoft/client-record.js';
 import { safeAmiValue } from '../sanitize.js';
-import { callerNational, isClient, requireClient, searchTermOf } from './guards.js';
+import { callerNational, isClient, requireAccountChange, requireClient, searchTermOf } from './guards.js';
 import type { CommandContext, SelfServiceCommand } from './types.js';
 
 /**
  * hubsoft-protocol,linkedid[,MOTIVO]: opens one atendimento per call (POST /api/v1/integracao/atendimento) for
  * the client's service and sets PROTOCOLO (digits, for SayDigits). A second call in the same call gets the same
  * number. The number stays readable by linkedid (SelfService.protocolFor) for the agent's ligacao_params.
+ * Opening one changes the account: it needs what an unlock needs unless selfService.protocolNeedsConfirmation is
+ * false (then any identified caller gets one).
  */
 export const protocolCommand: SelfServiceCommand = {
   name: 'hubsoft-protocol',
   variable: 'PROTOCOLO',
   values: ['PROTOCOLO'],
   async run(context) {
-    const client = requireClient(context);
+    const client = context.shared.deps.config.protocolNeedsConfirmation ? requireAccountChange(context) : requireClient(context);
     if (!isClient(client)) return client;
     const { state } = context;
     if (state.protocol) return { status: 'ok', values: { PROTOCOLO: state.protocol } };

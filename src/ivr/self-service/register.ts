@@ -2,7 +2,7 @@ import type { FastAgiServer } from '../fastagi-server.js';
 import { CallStates } from './call-state.js';
 import { confirmCommand } from './confirm-command.js';
 import { connectionCommand } from './connection-command.js';
-import { DailyCap } from './daily-cap.js';
+import { DailyCounters } from './daily-cap.js';
 import { gsanCommand } from './gsan-command.js';
 import { identifyCommand } from './identify-command.js';
 import { invoicesCommand } from './invoices-command.js';
@@ -10,6 +10,7 @@ import { limitedApi } from './limited-api.js';
 import { protocolCommand } from './protocol-command.js';
 import { commandScript } from './runner.js';
 import { secondCopyCommand } from './second-copy-command.js';
+import { SelfServiceStateFile } from './state-file.js';
 import type { SelfServiceCommand, SelfServiceDeps, SelfServiceShared } from './types.js';
 import { unlockCommand } from './unlock-command.js';
 
@@ -35,21 +36,23 @@ export interface SelfService {
    * (e.g. { protocolo }) when the call then rings an agent.
    */
   protocolFor(linkedid: string): string | null;
+  /** Resolves once the last run's state is loaded (commands wait for it themselves). */
+  readonly ready: Promise<void>;
+  /** Resolves once the state is on disk (stop). */
+  flush(): Promise<void>;
 }
 
 /**
  * Registers the self-service commands on the bridge's FastAGI server (does nothing when selfService.enabled is
  * false). They share the HubSoft client (behind one queue of selfService.concurrency), the cached caller lookup,
- * the per-call state and the daily cap.
+ * the per-call state and the daily counts, both saved under deps.stateDir (loaded before the first command runs).
  */
 export function registerSelfService(server: FastAgiServer, deps: SelfServiceDeps): SelfService {
   const now = deps.now ?? Date.now;
-  const shared: SelfServiceShared = {
-    deps,
-    api: limitedApi(deps.api, deps.config.concurrency),
-    calls: new CallStates({ ttlMs: deps.config.callTtlSeconds * 1000, now }),
-    cap: new DailyCap({ cap: deps.config.dailyCapPerClient, now }),
-  };
+  const calls = new CallStates({ ttlMs: deps.config.callTtlSeconds * 1000, now });
+  const counters = new DailyCounters({ now });
+  const store = new SelfServiceStateFile(deps.stateDir ?? null, counters, calls, { fsync: deps.fsync ?? true, ...(deps.logger ? { logger: deps.logger } : {}) });
+  const shared: SelfServiceShared = { deps, api: limitedApi(deps.api, deps.config.concurrency), calls, counters, store };
   const scripts: string[] = [];
   if (deps.config.enabled) {
     for (const command of SELF_SERVICE_COMMANDS) {
@@ -57,5 +60,5 @@ export function registerSelfService(server: FastAgiServer, deps: SelfServiceDeps
       scripts.push(command.name);
     }
   }
-  return { scripts, calls: shared.calls, protocolFor: (linkedid) => shared.calls.protocolFor(linkedid) };
+  return { scripts, calls, protocolFor: (linkedid) => calls.protocolFor(linkedid), ready: store.ready, flush: () => store.flush() };
 }

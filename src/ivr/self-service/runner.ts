@@ -3,7 +3,7 @@ import { callerIdOf, formatSetVariable } from '../agi-protocol.js';
 import { realTimers } from '../../util/timers.js';
 import type { AgiScript } from '../fastagi-server.js';
 import { withinDeadline } from '../../util/deadline.js';
-import type { CommandOutcome, SelfServiceCommand, SelfServiceShared } from './types.js';
+import type { CommandContext, CommandOutcome, SelfServiceCommand, SelfServiceShared } from './types.js';
 
 /**
  * Turns a command into an AGI script: reads the linkedid and arguments, runs the command within
@@ -23,15 +23,23 @@ export function commandScript(command: SelfServiceCommand, shared: SelfServiceSh
     const args: string[] = [];
     for (let i = 2; env[`agi_arg_${i}`] !== undefined && i < 12; i++) args.push(env[`agi_arg_${i}`]!.trim());
     const log = deps.logger?.child({ command: command.name, linkedid });
-    const context = { env, linkedid, args, callerId: callerIdOf(env), state: shared.calls.get(linkedid), shared };
+    let context: CommandContext | undefined;
+    const run = async (): Promise<CommandOutcome> => {
+      await shared.store.ready; // the last run's counts and calls first
+      context = { env, linkedid, args, callerId: callerIdOf(env), state: shared.calls.get(linkedid), shared, ...(log ? { log } : {}) };
+      const outcome = await command.run(context);
+      void shared.store.save();
+      return outcome;
+    };
 
     let outcome: CommandOutcome;
-    const timed = await withinDeadline(Promise.resolve().then(() => command.run(context)), deadlineMs, timers);
+    const timed = await withinDeadline(run(), deadlineMs, timers);
     if (timed.kind === 'done') {
       outcome = timed.value;
     } else if (timed.kind === 'late') {
-      log?.warn({ code: 'SELF_SERVICE_TIMEOUT', deadlineMs }, 'self-service command over its deadline: STATUS=error');
-      outcome = { status: 'error', reason: 'timeout' };
+      if (context) context.overdue = true;
+      outcome = context?.late ?? { status: 'error', reason: 'timeout' };
+      log?.warn({ code: 'SELF_SERVICE_TIMEOUT', deadlineMs, status: outcome.status, reason: outcome.reason }, `self-service command over its deadline: STATUS=${outcome.status}`);
     } else {
       log?.warn({ err: timed.error }, 'self-service command failed: STATUS=error');
       outcome = { status: 'error', reason: isBridgeError(timed.error) ? timed.error.code.toLowerCase() : 'failed' };

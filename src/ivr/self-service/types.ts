@@ -7,7 +7,8 @@ import type { AgiEnvironment } from '../agi-protocol.js';
 import type { CallerLookup } from '../hubsoft-lookup-script.js';
 import type { Tts } from '../tts.js';
 import type { CallState, CallStates } from './call-state.js';
-import type { DailyCap } from './daily-cap.js';
+import type { DailyCounters } from './daily-cap.js';
+import type { SelfServiceStateFile } from './state-file.js';
 
 /** What every self-service command sets in <PREFIX><VARIABLE>_STATUS. */
 export type CommandStatus = 'ok' | 'denied' | 'notfound' | 'error';
@@ -41,6 +42,10 @@ export interface SelfServiceDeps {
   readonly logger?: Logger;
   readonly now?: () => number;
   readonly timers?: Timers;
+  /** state.dir: the day's counts and the calls in progress are saved there (self-service.json). Absent: memory only. */
+  readonly stateDir?: string;
+  /** state.outbox.fsync: fsync each save. Default true. */
+  readonly fsync?: boolean;
 }
 
 /** Shared by all commands of one bridge. */
@@ -49,7 +54,10 @@ export interface SelfServiceShared {
   /** deps.api behind the self-service queue (selfService.concurrency). */
   readonly api: HubsoftApi;
   readonly calls: CallStates;
-  readonly cap: DailyCap;
+  /** The day's counts: `copy:<id_cliente>`, `unlock:<id_cliente>`, `confirm-fail:client:<id>`, `confirm-fail:caller:<number>`. */
+  readonly counters: DailyCounters;
+  /** Saves calls and counters; a command awaits save() before acting on a count it took. */
+  readonly store: SelfServiceStateFile;
 }
 
 export interface CommandContext {
@@ -61,6 +69,14 @@ export interface CommandContext {
   readonly callerId: string;
   readonly state: CallState;
   readonly shared: SelfServiceShared;
+  readonly log?: Logger;
+  /**
+   * What to answer if the command outlives selfService.deadlineMs from here on (default: error/timeout), e.g. a
+   * second copy already handed to HubSoft: it may arrive.
+   */
+  late?: CommandOutcome;
+  /** Set when the deadline passed and the caller was answered: a command stops before sending anything. */
+  overdue?: boolean;
 }
 
 export interface SelfServiceCommand {

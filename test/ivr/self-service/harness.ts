@@ -28,6 +28,8 @@ export interface HarnessOptions {
   readonly tts?: Tts;
   readonly logger?: Logger;
   readonly gsanTimeoutMs?: number;
+  /** state.dir of the self-service state; absent: memory only. A second harness on the same dir is a restart. */
+  readonly stateDir?: string;
 }
 
 /** The FastAGI server with the self-service commands, against a fake HubSoft and a fake GSAN, all on 127.0.0.1. */
@@ -48,7 +50,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     defaultAreaCode: '37',
     logger,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.stateDir ? { stateDir: options.stateDir, fsync: false } : {}),
   });
+  await selfService.ready;
   const { port } = await server.start();
   return {
     hubsoft,
@@ -59,6 +63,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     call: (script, callerId, linkedid, ...args) => runAgi(port, script, callerId, linkedid, args),
     close: async () => {
       await server.stop();
+      await selfService.flush();
       await Promise.all([hubsoft.close(), gsan.close()]);
     },
   };

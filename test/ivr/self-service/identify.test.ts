@@ -10,16 +10,16 @@ describe('ivr/self-service: hubsoft-identify and hubsoft-confirm over FastAGI', 
   });
   afterEach(() => h.close());
 
-  it('identifies a caller by phone and asks for confirmation; STATUS is set last', async () => {
+  it('identifies a caller by phone and asks for confirmation before changes; STATUS is set last', async () => {
     const vars = await h.call('hubsoft-identify', CARLOS_PHONE, 'call-1');
-    expect(vars).to.include({ HUBSOFT_IDENTIFICACAO_STATUS: 'ok', HUBSOFT_ID_CLIENTE: '11208', HUBSOFT_CODIGO_CLIENTE: '428', HUBSOFT_CONFIRMAR: '1' });
+    expect(vars).to.include({ HUBSOFT_IDENTIFICACAO_STATUS: 'ok', HUBSOFT_ID_CLIENTE: '11208', HUBSOFT_CODIGO_CLIENTE: '428', HUBSOFT_IDENTIFICADO_POR: 'telefone', HUBSOFT_CONFIRMAR: '1', HUBSOFT_ALTERACOES: 'confirmar' });
     expect(Object.keys(vars).at(-1)).to.equal('HUBSOFT_IDENTIFICACAO_STATUS');
     expect(h.selfService.calls.clientFor('call-1')?.id_cliente).to.equal(11208);
   });
 
-  it('identifies by a typed CPF (busca=cpf_cnpj): no confirmation needed', async () => {
+  it('identifies by a typed CPF (busca=cpf_cnpj): not a confirmation, account changes only by an agent', async () => {
     const vars = await h.call('hubsoft-identify', 'anonymous', 'call-2', '12345678909');
-    expect(vars).to.include({ HUBSOFT_IDENTIFICACAO_STATUS: 'ok', HUBSOFT_ID_CLIENTE: '11208', HUBSOFT_CONFIRMAR: '0' });
+    expect(vars).to.include({ HUBSOFT_IDENTIFICACAO_STATUS: 'ok', HUBSOFT_ID_CLIENTE: '11208', HUBSOFT_IDENTIFICADO_POR: 'documento', HUBSOFT_CONFIRMAR: '0', HUBSOFT_ALTERACOES: 'atendente' });
     const search = h.hubsoft.requests.find((r) => r.path === '/api/v1/integracao/cliente' && r.query.busca === 'cpf_cnpj');
     expect(search?.query.termo_busca).to.equal('12345678909');
   });
@@ -40,7 +40,7 @@ describe('ivr/self-service: hubsoft-identify and hubsoft-confirm over FastAGI', 
   it('confirms the first 3 digits; a wrong try is denied and counted; attempts run out', async () => {
     await h.call('hubsoft-identify', CARLOS_PHONE, 'call-7');
     expect(await h.call('hubsoft-confirm', CARLOS_PHONE, 'call-7', '999')).to.include({ HUBSOFT_CONFIRMACAO_STATUS: 'denied', HUBSOFT_CONFIRMACAO_REASON: 'wrong_digits', HUBSOFT_CONFIRMACAO_RESTANTES: '2' });
-    expect(await h.call('hubsoft-confirm', CARLOS_PHONE, 'call-7', '123')).to.include({ HUBSOFT_CONFIRMACAO_STATUS: 'ok' });
+    expect(await h.call('hubsoft-confirm', CARLOS_PHONE, 'call-7', '123')).to.include({ HUBSOFT_CONFIRMACAO_STATUS: 'ok', HUBSOFT_CONFIRMAR: '0', HUBSOFT_ALTERACOES: 'sim' });
 
     await h.call('hubsoft-identify', CARLOS_PHONE, 'call-8');
     for (let i = 0; i < 3; i++) await h.call('hubsoft-confirm', CARLOS_PHONE, 'call-8', '000');

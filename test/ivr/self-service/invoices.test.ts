@@ -42,14 +42,14 @@ describe('ivr/self-service: hubsoft-invoices and hubsoft-second-copy over FastAG
     expect(await h.call('hubsoft-invoices', '3732215000', 'nobody')).to.include({ HUBSOFT_FATURAS_STATUS: 'denied', HUBSOFT_FATURAS_REASON: 'not_identified' });
   });
 
-  it('sends the oldest open invoice by SMS to the registered phones plus the calling mobile', async () => {
+  it('sends the oldest open invoice by SMS to the registered phones only (no telefone_adicional)', async () => {
     await identified('c3');
     const vars = await h.call('hubsoft-second-copy', '37991112233', 'c3', 'sms');
     expect(vars).to.include({ HUBSOFT_SEGUNDA_VIA_STATUS: 'ok', HUBSOFT_SEGUNDA_VIA_CANAL: 'sms', HUBSOFT_SEGUNDA_VIA_VALOR: '99.90' });
     expect(vars.HUBSOFT_SEGUNDA_VIA_MSG).to.match(/SMS/);
     const post = h.hubsoft.requests.find((r) => r.path.endsWith('/enviar_sms'))!;
-    expect(post.body).to.deep.equal({ id_fatura: 50949, telefone_adicional: ['37991112233'] });
-    expect(h.hubsoft.selfService.sends).to.deep.equal([{ channel: 'sms', id_fatura: 50949, id_cliente: 11208, to: ['37998001122', '37991112233'] }]);
+    expect(post.body).to.deep.equal({ id_fatura: 50949 });
+    expect(h.hubsoft.selfService.sends).to.deep.equal([{ channel: 'sms', id_fatura: 50949, id_cliente: 11208, to: ['37998001122'] }]);
   });
 
   it('e-mail and push go to what HubSoft has on record', async () => {
@@ -66,10 +66,11 @@ describe('ivr/self-service: hubsoft-invoices and hubsoft-second-copy over FastAG
     expect(h.hubsoft.requests.filter((r) => r.path.endsWith('/enviar_sms')).at(-1)!.body).to.deep.equal({ id_fatura: 50949 });
   });
 
-  it('needs the identity confirmed first', async () => {
+  it('needs no confirmation: it goes to registered contacts only', async () => {
     await identified('c6', false);
-    expect(await h.call('hubsoft-second-copy', CARLOS_PHONE, 'c6', 'sms')).to.include({ HUBSOFT_SEGUNDA_VIA_STATUS: 'denied', HUBSOFT_SEGUNDA_VIA_REASON: 'not_confirmed' });
-    expect(h.hubsoft.selfService.sends).to.have.length(0);
+    expect(await h.call('hubsoft-second-copy', CARLOS_PHONE, 'c6', 'sms')).to.include({ HUBSOFT_SEGUNDA_VIA_STATUS: 'ok' });
+    expect(h.hubsoft.selfService.sends).to.have.length(1);
+    expect(await h.call('hubsoft-second-copy', CARLOS_PHONE, 'nobody', 'sms')).to.include({ HUBSOFT_SEGUNDA_VIA_STATUS: 'denied', HUBSOFT_SEGUNDA_VIA_REASON: 'not_identified' });
   });
 
   it('at most once per invoice and channel per call', async () => {

@@ -49,7 +49,8 @@ describe('ivr/self-service: hubsoft-unlock, hubsoft-connection, hubsoft-protocol
   });
 
   it('a client with no blocked service: notfound', async () => {
-    await h.call('hubsoft-identify', 'anonymous', 'u4', '98765432100');
+    await h.call('hubsoft-identify', BEATRIZ_PHONE, 'u4');
+    await h.call('hubsoft-confirm', BEATRIZ_PHONE, 'u4', '987');
     expect(await h.call('hubsoft-unlock', BEATRIZ_PHONE, 'u4')).to.include({ HUBSOFT_DESBLOQUEIO_STATUS: 'notfound', HUBSOFT_DESBLOQUEIO_REASON: 'no_blocked_service' });
   });
 
@@ -69,7 +70,7 @@ describe('ivr/self-service: hubsoft-unlock, hubsoft-connection, hubsoft-protocol
   });
 
   it('opens one atendimento per call and keeps the protocol by linkedid', async () => {
-    await h.call('hubsoft-identify', CARLOS_PHONE, 'p1');
+    await confirmed('p1');
     const first = await h.call('hubsoft-protocol', CARLOS_PHONE, 'p1', 'segunda via');
     expect(first.HUBSOFT_PROTOCOLO_STATUS).to.equal('ok');
     expect(first.HUBSOFT_PROTOCOLO).to.match(/^\d{15}$/);
@@ -81,6 +82,14 @@ describe('ivr/self-service: hubsoft-unlock, hubsoft-connection, hubsoft-protocol
     expect(String(body.descricao)).to.include('segunda via');
     expect(h.selfService.protocolFor('p1')).to.equal(first.HUBSOFT_PROTOCOLO);
     expect(h.selfService.protocolFor('other')).to.equal(null);
+  });
+
+  it('protocol: an account change, so caller ID and the confirmation (denied/not_confirmed, needs_caller_id)', async () => {
+    await h.call('hubsoft-identify', CARLOS_PHONE, 'p3');
+    expect(await h.call('hubsoft-protocol', CARLOS_PHONE, 'p3')).to.include({ HUBSOFT_PROTOCOLO_STATUS: 'denied', HUBSOFT_PROTOCOLO_REASON: 'not_confirmed' });
+    await h.call('hubsoft-identify', '11977776666', 'p4', '12345678909');
+    expect(await h.call('hubsoft-protocol', '11977776666', 'p4')).to.include({ HUBSOFT_PROTOCOLO_STATUS: 'denied', HUBSOFT_PROTOCOLO_REASON: 'needs_caller_id' });
+    expect(h.hubsoft.selfService.atendimentos).to.have.length(0);
   });
 
   it('protocol for an unknown caller: denied/not_identified', async () => {
