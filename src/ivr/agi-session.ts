@@ -52,17 +52,31 @@ export class AgiSession {
     return this.hangupSeen || this.ended !== null;
   }
 
-  /** Reads agi_* lines up to the blank line. */
+  /**
+   * Reads agi_* lines up to the blank line. `timeoutMs` bounds the whole block, not each line: a peer
+   * trickling one line at a time (slowloris) is dropped as surely as a silent one.
+   */
   async readEnvironment(timeoutMs: number): Promise<AgiEnvironment> {
-    const env: Record<string, string> = {};
-    for (let count = 0; count <= MAX_ENV_LINES; count++) {
-      const line = await this.nextLine(timeoutMs, 'environment');
-      if (line === '') return Object.freeze(env);
-      const pair = parseEnvLine(line);
-      if (!pair) throw new BridgeError('AGI_PROTOCOL', `FastAGI environment line is not agi_*: ${line.slice(0, 80)}`);
-      env[pair[0]] = pair[1];
+    const timedOut = new BridgeError('AGI_TIMEOUT', undefined, { waitingFor: 'environment', timeoutMs });
+    let expired = false;
+    const timer = this.timers.setTimeout(() => {
+      expired = true;
+      this.fail(timedOut);
+    }, timeoutMs);
+    try {
+      const env: Record<string, string> = {};
+      for (let count = 0; count <= MAX_ENV_LINES; count++) {
+        if (expired) throw timedOut;
+        const line = await this.nextLine(timeoutMs, 'environment');
+        if (line === '') return Object.freeze(env);
+        const pair = parseEnvLine(line);
+        if (!pair) throw new BridgeError('AGI_PROTOCOL', `FastAGI environment line is not agi_*: ${line.slice(0, 80)}`);
+        env[pair[0]] = pair[1];
+      }
+      throw new BridgeError('AGI_PROTOCOL', 'FastAGI environment block too long');
+    } finally {
+      this.timers.clearTimeout(timer);
     }
-    throw new BridgeError('AGI_PROTOCOL', 'FastAGI environment block too long');
   }
 
   /** Sends one command line and resolves with its reply (any code: the caller decides what a 510 means). */

@@ -1,5 +1,8 @@
 import { fstatSync } from 'node:fs';
 import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
+import { lineRedactor } from './redact.js';
+
+export { maskSecrets } from './redact.js';
 
 export type { Logger };
 
@@ -91,15 +94,10 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
   };
-  if (secrets.length > 0) {
-    // A secret can still hide in free text (an error message, a URL): mask it there too.
-    options.hooks = { streamWrite: (line: string) => maskSecrets(line, secrets) };
-  }
+  // A secret can still hide in free text (an upstream echo in an error message, a URL): mask every line.
+  const redact = lineRedactor(secrets);
   const journal = settings.journal ?? (!settings.destination && !settings.pretty && stdoutIsJournal());
-  if (journal) {
-    const mask = options.hooks?.streamWrite;
-    options.hooks = { streamWrite: (line: string) => withSyslogPriority(mask ? mask(line) : line) };
-  }
+  options.hooks = { streamWrite: journal ? (line: string) => withSyslogPriority(redact(line)) : redact };
   return withFamily(pinoFor(options, { ...settings, pretty: settings.pretty && !journal }), family);
 }
 
@@ -115,16 +113,6 @@ function pinoFor(options: LoggerOptions, settings: LoggerSettings): Logger {
 function withFamily(root: Logger, family: Family): Logger {
   Object.defineProperty(root, FAMILY, { value: family });
   return root;
-}
-
-export function maskSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)])) {
-      if (form) out = out.split(form).join('[redacted]');
-    }
-  }
-  return out;
 }
 
 export function silentLogger(): Logger {

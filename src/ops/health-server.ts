@@ -1,6 +1,8 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { boundConnections } from './bounded-connections.js';
 
 /**
  * One component as the daemon sees it right now. `code` (an error code such as HUBSOFT_TIMEOUT, or a state such
@@ -50,6 +52,12 @@ export interface HealthServerOptions {
   registry?: Registry;
   /** A healthSource slower than this counts as down (default 2000 ms). */
   sourceTimeoutMs?: number;
+  /** When set, every request needs `Authorization: Bearer <token>` (else 401). */
+  token?: string;
+  /** A request's headers must all arrive within this long of the connect (slowloris); default 5000 ms. */
+  headersTimeoutMs?: number;
+  /** Open connections; at the cap the oldest idle one is dropped for a new one. Default 128. */
+  maxConnections?: number;
 }
 
 export interface HealthServer {
@@ -118,7 +126,13 @@ export function createHealthServer(options: HealthServerOptions): HealthServer {
     }
   };
 
+  const authorized = bearerCheck(options.token);
+
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!authorized(req.headers.authorization)) {
+      res.setHeader('www-authenticate', 'Bearer realm="hubsoft-pbx-bridge"');
+      return sendText(res, 401, 'unauthorized: send Authorization: Bearer <health.token>\n');
+    }
     const path = (req.url ?? '/').split('?')[0];
     const known = path === '/healthz' || path === '/metrics';
     if (!known) return sendText(res, 404, 'not found: try /healthz or /metrics\n');
@@ -132,7 +146,13 @@ export function createHealthServer(options: HealthServerOptions): HealthServer {
   return {
     start() {
       return new Promise((resolve, reject) => {
-        const created = createServer(handle);
+        const headersTimeout = options.headersTimeoutMs ?? 5000;
+        // The check interval bounds how late a stalled request is cut; Node's default (30 s) is far too lax.
+        const created = createServer({ headersTimeout, requestTimeout: headersTimeout * 2, connectionsCheckingInterval: Math.max(50, Math.min(1000, headersTimeout / 2)) }, handle);
+        created.keepAliveTimeout = Math.min(5000, headersTimeout);
+        // A connection that sends nothing at all is dropped as soon as one that stalls mid-headers.
+        created.setTimeout(headersTimeout * 2);
+        boundConnections(created, options.maxConnections ?? 128);
         created.once('error', reject);
         created.listen(options.port, options.host, () => {
           created.off('error', reject);
@@ -162,6 +182,14 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
 }
 
 class HealthSourceTimeout extends Error {}
+
+/** Constant-time comparison of the Authorization header with the configured token; no token: all pass. */
+function bearerCheck(token: string | undefined): (header: string | undefined) => boolean {
+  if (!token) return () => true;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  const expected = digest(`Bearer ${token}`);
+  return (header) => header !== undefined && timingSafeEqual(digest(header.trim()), expected);
+}
 
 function sendJson(res: ServerResponse, code: number, body: unknown): void {
   res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });

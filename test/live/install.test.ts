@@ -22,6 +22,8 @@ interface Flavour {
   readonly flag: '--asterisk' | '--freepbx';
   /** What install does to the config dir (treeDiff lines, sorted). */
   readonly installDiff: readonly string[];
+  /** The file holding the AMI user's secret, under --root: 0640, never world-readable. */
+  readonly amiUserFile: string;
 }
 
 const FLAVOURS: readonly Flavour[] = [
@@ -35,11 +37,13 @@ const FLAVOURS: readonly Flavour[] = [
       'changed extensions.conf',
       'changed manager.conf',
     ],
+    amiUserFile: 'etc/asterisk/manager.d/hubsoft-pbx-bridge.conf',
   },
   {
     variant: 'freepbx',
     flag: '--freepbx',
     installDiff: ['changed extensions_custom.conf', 'changed manager_custom.conf'],
+    amiUserFile: 'etc/hubsoft-pbx-bridge/asterisk-manager.conf',
   },
 ];
 
@@ -163,6 +167,7 @@ for (const flavour of FLAVOURS) {
       expect(config.ami.secret).to.match(/^[A-Za-z0-9_-]{43}$/);
       expect(config.hubsoft).to.include({ url: hubsoft!.url.replace(/\/+$/, ''), ...FAKE_CREDENTIALS });
       expect(installedRoot.get('etc/hubsoft-pbx-bridge/config.yaml')?.mode).to.equal(0o600);
+      expect(installedRoot.get(flavour.amiUserFile)?.mode, flavour.amiUserFile).to.equal(0o640);
     });
 
     it('Asterisk loads it: manager and dialplan reload clean, the user has the documented classes, hubsoft-alerts exists', async () => {

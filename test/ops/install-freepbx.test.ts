@@ -38,6 +38,7 @@ describe('install --freepbx --root TMP', () => {
     const added = [...after.keys()].filter((key) => !before.has(key)).sort();
     expect(added).to.deep.equal([
       '/etc/hubsoft-pbx-bridge',
+      '/etc/hubsoft-pbx-bridge/asterisk-manager.conf',
       '/etc/hubsoft-pbx-bridge/config.yaml',
       '/etc/systemd',
       '/etc/systemd/system',
@@ -50,14 +51,19 @@ describe('install --freepbx --root TMP', () => {
     const changed = [...before.keys()].filter((key) => JSON.stringify(before.get(key)) !== JSON.stringify(after.get(key)));
     expect(changed.sort()).to.deep.equal(['/etc/asterisk/manager_custom.conf', '/etc/asterisk/extensions_custom.conf'].sort());
 
+    // manager_custom.conf only includes the user: fwconsole chown resets it to 0664, so no secret goes there.
     const custom = await readFile(etc('manager_custom.conf'), 'utf8');
-    expect(custom.startsWith(`${FREEPBX_MANAGER_CUSTOM}\n; BEGIN hubsoft-pbx-bridge ami-user`)).to.equal(true);
-    expect(custom).to.include(`[hubsoft-pbx-bridge]\nsecret=${FIXED_SECRET}\ndeny=0.0.0.0/0.0.0.0\npermit=127.0.0.1/255.255.255.255\nread=call,agent,system\nwrite=call,reporting\n`);
-    expect(custom).to.include('eventfilter=Event: Newchannel\n');
-    expect(custom).to.include('eventfilter=Event: CoreShowChannelsComplete\n');
-    expect(custom).not.to.match(/write=.*(originate|command|system)/);
-    expect(custom.endsWith('; END hubsoft-pbx-bridge ami-user\n')).to.equal(true);
+    expect(custom).to.equal(
+      `${FREEPBX_MANAGER_CUSTOM}\n; BEGIN hubsoft-pbx-bridge ami-user (added by 'hubsoft-pbx-bridge install', removed by 'uninstall'; do not edit)\n#include ../hubsoft-pbx-bridge/asterisk-manager.conf\n; END hubsoft-pbx-bridge ami-user\n`,
+    );
     expect((await stat(etc('manager_custom.conf'))).mode & 0o777).to.equal(0o664);
+    const amiUserPath = join(tree.root, 'etc', 'hubsoft-pbx-bridge', 'asterisk-manager.conf');
+    const amiUser = await readFile(amiUserPath, 'utf8');
+    expect(amiUser).to.include(`[hubsoft-pbx-bridge]\nsecret=${FIXED_SECRET}\ndeny=0.0.0.0/0.0.0.0\npermit=127.0.0.1/255.255.255.255\nread=call,agent,system\nwrite=call,reporting\n`);
+    expect(amiUser).to.include('eventfilter=Event: Newchannel\n');
+    expect(amiUser).to.include('eventfilter=Event: CoreShowChannelsComplete\n');
+    expect(amiUser).not.to.match(/write=.*(originate|command|system)/);
+    expect((await stat(amiUserPath)).mode & 0o777).to.equal(0o640);
 
     const dialplan = await readFile(etc('extensions_custom.conf'), 'utf8');
     expect(dialplan).to.equal(

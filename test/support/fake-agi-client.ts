@@ -35,8 +35,10 @@ export class FakeAgiClient {
     port: number,
     env: Readonly<Record<string, string>>,
     handler: CommandHandler = (_, agi) => agi.send('200 result=1'),
+    /** Another loopback source address (127.0.0.2): for allow-list tests. */
+    localAddress?: string,
   ): Promise<FakeAgiClient> {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: '127.0.0.1', port, ...(localAddress ? { localAddress } : {}) });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);

@@ -14,6 +14,16 @@ export const PATHS = {
   managerAdditional: '/etc/asterisk/manager_additional.conf',
   managerDir: '/etc/asterisk/manager.d',
   managerDropIn: '/etc/asterisk/manager.d/hubsoft-pbx-bridge.conf',
+  /**
+   * FreePBX: the AMI user, outside /etc/asterisk because `fwconsole chown` resets every file there to 0664;
+   * manager_custom.conf includes it (relative to the Asterisk config dir, so --root trees work too).
+   */
+  freepbxAmiUser: '/etc/hubsoft-pbx-bridge/asterisk-manager.conf',
+  freepbxAmiUserInclude: '../hubsoft-pbx-bridge/asterisk-manager.conf',
+  /** Read only: runuser/rungroup, and the group names, to find which group Asterisk reads its files as. */
+  asteriskConf: '/etc/asterisk/asterisk.conf',
+  etcGroup: '/etc/group',
+  etcPasswd: '/etc/passwd',
   extensionsConf: '/etc/asterisk/extensions.conf',
   extensionsCustom: '/etc/asterisk/extensions_custom.conf',
   dialplanFile: '/etc/asterisk/hubsoft-pbx-bridge-dialplan.conf',
@@ -34,6 +44,10 @@ export const WATCHED_FILES: readonly string[] = [
   PATHS.managerCustom,
   PATHS.managerAdditional,
   PATHS.managerDropIn,
+  PATHS.freepbxAmiUser,
+  PATHS.asteriskConf,
+  PATHS.etcGroup,
+  PATHS.etcPasswd,
   PATHS.extensionsConf,
   PATHS.extensionsCustom,
   PATHS.dialplanFile,

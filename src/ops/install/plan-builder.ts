@@ -40,11 +40,15 @@ export class PlanBuilder {
 
   /**
    * Writes `content` to `path` unless it already holds it. An existing file keeps its mode and owner;
-   * a new one takes `mode` and `owner`.
+   * a new one takes `mode` and `owner`. With `enforce` (a file holding a secret) the mode and owner are
+   * applied to an existing file too, and a wrong mode alone is a change.
    */
-  write(path: string, content: string, options: { mode: number; owner: Ownership; why: string; preview?: string }): boolean {
+  write(path: string, content: string, options: { mode: number; owner: Ownership; why: string; preview?: string; enforce?: boolean }): boolean {
     const current = this.snapshot.files.get(path);
-    if (current && current.content === content) {
+    const enforce = options.enforce === true;
+    const sameOwner = !current || ((options.owner.uid ?? current.uid) === current.uid && (options.owner.gid ?? current.gid) === current.gid);
+    const settled = !enforce || (current !== undefined && (current.mode & 0o7777) === options.mode && sameOwner);
+    if (current && current.content === content && settled) {
       this.unchanged.push(path);
       return false;
     }
@@ -56,8 +60,8 @@ export class PlanBuilder {
       kind: 'write',
       path,
       content,
-      mode: current ? current.mode : options.mode,
-      owner: current ? { uid: current.uid, gid: current.gid } : options.owner,
+      mode: current && !enforce ? current.mode : options.mode,
+      owner: !current ? options.owner : enforce ? { uid: options.owner.uid ?? current.uid, gid: options.owner.gid ?? current.gid } : { uid: current.uid, gid: current.gid },
       create: !current,
       why: options.why,
       ...(options.preview === undefined ? {} : { preview: options.preview }),

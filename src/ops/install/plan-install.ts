@@ -6,6 +6,8 @@ import { findBlock, removeBlock, upsertBlock } from './managed-block.js';
 import { parseManifest, renderManifest, type Plan, type Snapshot } from './plan.js';
 import { likeFile, PlanBuilder } from './plan-builder.js';
 import { renderUnit } from './unit-file.js';
+import { asteriskOwnership, CONFIG_FILE_MODE, configExposure, SECRET_FILE_MODE, secretKeysIn } from './file-modes.js';
+import { parse as parseYaml } from 'yaml';
 
 export const OWNED_FILE_HEADER = "; Managed by 'hubsoft-pbx-bridge install'; 'hubsoft-pbx-bridge uninstall' removes it. Local edits are overwritten.\n";
 
@@ -101,8 +103,9 @@ function requireAsterisk(b: PlanBuilder): void {
 
 /** The same secret on every run: from our block, else from the existing config, else a new one. */
 function resolveSecret(input: InstallInput, b: PlanBuilder): string {
-  const blockText = input.flavor === 'freepbx' ? findBlock(b.read(PATHS.managerCustom) ?? '', BLOCKS.amiUser)?.body : b.read(PATHS.managerDropIn);
-  const fromBlock = blockText ? findAmiSecret(blockText) : null;
+  // FreePBX installs before the AMI user moved out of manager_custom.conf kept it inline in the block.
+  const sources = input.flavor === 'freepbx' ? [b.read(PATHS.freepbxAmiUser), findBlock(b.read(PATHS.managerCustom) ?? '', BLOCKS.amiUser)?.body] : [b.read(PATHS.managerDropIn)];
+  const fromBlock = sources.map((text) => (text ? findAmiSecret(text) : null)).find((found) => found) ?? null;
   if (fromBlock) return fromBlock;
   const existing = readExistingConfig(b.read(PATHS.configFile));
   if (existing.ami.username === AMI_USERNAME && existing.ami.secret) return existing.ami.secret;
@@ -125,11 +128,26 @@ function planFreepbxManager(b: PlanBuilder, amiUser: string, masked: string): bo
   if (!includesFile(b.read(PATHS.managerConf) ?? '', 'manager_custom.conf')) {
     b.warnings.push(`${PATHS.managerConf} does not #include manager_custom.conf: the AMI user will not load until it does.`);
   }
-  return b.write(PATHS.managerCustom, upsertBlock(custom ?? '', BLOCKS.amiUser, amiUser), {
-    ...likeFile(b, PATHS.managerConf, 0o640),
-    why: `AMI user [${AMI_USERNAME}]`,
+  const owned = b.read(PATHS.freepbxAmiUser);
+  if (owned !== null && !owned.startsWith(OWNED_FILE_HEADER)) {
+    throw new BridgeError('INSTALL_FAILED', `${PATHS.freepbxAmiUser} exists and was not written by install: move it away, then run install again.`);
+  }
+  // The secret lives in a 0640 file of ours; manager_custom.conf (0664 on FreePBX, reset so by fwconsole chown) only includes it.
+  let changed = b.write(PATHS.freepbxAmiUser, OWNED_FILE_HEADER + amiUser, {
+    mode: SECRET_FILE_MODE,
+    owner: asteriskOwnership(b),
+    enforce: true,
+    why: `AMI user [${AMI_USERNAME}] (holds its secret)`,
     preview: masked,
   });
+  const include = `#include ${PATHS.freepbxAmiUserInclude}\n`;
+  changed =
+    b.write(PATHS.managerCustom, upsertBlock(custom ?? '', BLOCKS.amiUser, include), {
+      ...likeFile(b, PATHS.managerConf, 0o640),
+      why: `include the AMI user [${AMI_USERNAME}]`,
+      preview: include,
+    }) || changed;
+  return changed;
 }
 
 function planAsteriskManager(b: PlanBuilder, amiUser: string, masked: string): boolean {
@@ -140,7 +158,13 @@ function planAsteriskManager(b: PlanBuilder, amiUser: string, masked: string): b
     throw new BridgeError('INSTALL_FAILED', `${PATHS.managerDropIn} exists and was not written by install: move it away, then run install again.`);
   }
   const reference = likeFile(b, PATHS.managerConf, 0o640);
-  let changed = b.write(PATHS.managerDropIn, OWNED_FILE_HEADER + amiUser, { ...reference, why: `AMI user [${AMI_USERNAME}]`, preview: masked });
+  let changed = b.write(PATHS.managerDropIn, OWNED_FILE_HEADER + amiUser, {
+    mode: SECRET_FILE_MODE,
+    owner: asteriskOwnership(b),
+    enforce: true,
+    why: `AMI user [${AMI_USERNAME}] (holds its secret)`,
+    preview: masked,
+  });
   if (!includesManagerDir(removeBlock(managerConf, BLOCKS.managerInclude))) {
     const include = '#include manager.d/*.conf\n';
     changed = b.write(PATHS.managerConf, upsertBlock(managerConf, BLOCKS.managerInclude, include), { ...reference, why: 'include manager.d/*.conf', preview: include }) || changed;
@@ -180,8 +204,13 @@ function planConfig(b: PlanBuilder, input: InstallInput, secret: string): boolea
     if (existing.ami.username !== AMI_USERNAME || existing.ami.secret !== secret) {
       b.warnings.push(`${PATHS.configFile} kept (no --force), but its ami.username/ami.secret differ from the AMI user install manages; run with --force or fix them by hand.`);
     }
-    const mode = b.snapshot.files.get(PATHS.configFile)!.mode & 0o777;
-    if (mode & 0o077) b.warnings.push(`${PATHS.configFile} is mode ${mode.toString(8)}; it holds secrets: chmod 600 it.`);
+    const exposure = configExposure(b.snapshot.files.get(PATHS.configFile)!.mode);
+    const secrets = secretKeysIn(existingText, parseYaml);
+    if (exposure && secrets.length > 0) {
+      const fix = `chmod 600 ${PATHS.configFile} (or chmod 640 and chown root:${input.serviceGroup}), or run install --force to rewrite it 0600`;
+      if (exposure.world) throw new BridgeError('INSTALL_FAILED', `${PATHS.configFile} holds secrets (${secrets.join(', ')}) and its ${exposure.text}: ${fix}.`);
+      b.warnings.push(`${PATHS.configFile} holds secrets and its ${exposure.text}: ${fix}.`);
+    }
     return false;
   }
   const existing = readExistingConfig(existingText);
@@ -203,7 +232,7 @@ function planConfig(b: PlanBuilder, input: InstallInput, secret: string): boolea
   b.ensureParents(PATHS.configFile);
   const current = b.snapshot.files.get(PATHS.configFile);
   // A rewritten config is always 0600 and the service user's, whatever the old file was.
-  if (current && current.content === content && (current.mode & 0o777) === 0o600) {
+  if (current && current.content === content && (current.mode & 0o777) === CONFIG_FILE_MODE) {
     b.unchanged.push(PATHS.configFile);
     return false;
   }
@@ -212,7 +241,7 @@ function planConfig(b: PlanBuilder, input: InstallInput, secret: string): boolea
     kind: 'write',
     path: PATHS.configFile,
     content,
-    mode: 0o600,
+    mode: CONFIG_FILE_MODE,
     owner: { user: input.serviceUser },
     create: !current,
     why: 'bridge configuration (HubSoft and AMI credentials)',

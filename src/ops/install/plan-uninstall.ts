@@ -36,7 +36,7 @@ export function planUninstall(input: UninstallInput): Plan {
     if (isManager) managerChanged = true;
     else dialplanChanged = true;
   }
-  for (const path of [PATHS.managerDropIn, PATHS.dialplanFile]) {
+  for (const path of [PATHS.managerDropIn, PATHS.freepbxAmiUser, PATHS.dialplanFile]) {
     const text = b.read(path);
     if (text === null) continue;
     if (!text.startsWith(OWNED_FILE_HEADER)) {
@@ -44,7 +44,7 @@ export function planUninstall(input: UninstallInput): Plan {
       continue;
     }
     b.delete(path, 'created by install');
-    if (path === PATHS.managerDropIn) managerChanged = true;
+    if (path !== PATHS.dialplanFile) managerChanged = true;
     else dialplanChanged = true;
   }
 
