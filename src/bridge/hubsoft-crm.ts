@@ -60,19 +60,11 @@ export class HubsoftCrm implements CrmPort {
 
   /**
    * HubSoft mid-update answers 200 {"status":"error"} with no field named, or a 200 that is not JSON:
-   * both are retried (up to the request's maximum age). Only a refusal that names fields is permanent.
+   * both are retried (up to the request's maximum age). Only a refusal that names fields is permanent
+   * (the rule lives in outbox/retry.ts).
    */
   isRetryable(error: unknown): boolean {
-    if (!isBridgeError(error)) return isRetryable(error);
-    switch (error.code) {
-      case 'HUBSOFT_STATUS_ERROR':
-      case 'HUBSOFT_HTTP':
-        return isRetryable(error) || fieldsOf(error).length === 0;
-      case 'HUBSOFT_BAD_RESPONSE':
-        return true;
-      default:
-        return isRetryable(error);
-    }
+    return isRetryable(error);
   }
 
   describe(request: PreparedRequest): string {

@@ -1,4 +1,7 @@
+import { readFileSync, statSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { isBridgeError } from '../errors.js';
+import { configExposure, secretKeysIn } from '../ops/install/file-modes.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { createHubsoftClient, type HubsoftClient } from '../hubsoft/client.js';
@@ -33,6 +36,8 @@ export interface RunCheckOptions {
   readonly out: Output;
   /** Extra steps after the HubSoft ones (the AMI step plugs in here). */
   readonly extraSteps?: readonly CheckStep[];
+  /** The config file read (none when the environment gave everything): a WARN line when others can read it. */
+  readonly configFile?: string | null;
 }
 
 export const hubsoftCheckSteps: readonly CheckStep[] = [
@@ -78,6 +83,8 @@ export async function runCheck(options: RunCheckOptions): Promise<number> {
   try {
     config = typeof options.config === 'function' ? options.config() : options.config;
     out.write(`OK    configuration valid\n`);
+    const exposed = options.configFile ? exposedConfigFile(options.configFile) : null;
+    if (exposed) out.write(`WARN  config file: ${exposed}\n`);
   } catch (error) {
     out.write(`FAIL  configuration valid: ${describe(error)}\n`);
     return 1;
@@ -109,6 +116,18 @@ function reachableMeaning(status: number): string {
   if (status === 404) return ' (the server is up; HubSoft answers 404 at the API root, so this alone is fine: the login below shows whether hubsoft.url is the API address)';
   if (status >= 500) return ' (the server is up but failing: HubSoft or a proxy in front of it)';
   return ' (the server is up)';
+}
+
+/** Says how a config file holding secrets is exposed by its mode, or null (private, unreadable, or no secrets). */
+function exposedConfigFile(path: string): string | null {
+  try {
+    const exposure = configExposure(statSync(path).mode);
+    const secrets = exposure ? secretKeysIn(readFileSync(path, 'utf8'), parseYaml) : [];
+    if (!exposure || secrets.length === 0) return null;
+    return `${path} holds secrets (${secrets.join(', ')}) and its ${exposure.text}: chmod 600 it (or chmod 640 and chown root:hubsoft-pbx-bridge)`;
+  } catch {
+    return null;
+  }
 }
 
 function describe(error: unknown): string {

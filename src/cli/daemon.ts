@@ -26,6 +26,7 @@ import { healthTrackedApi, type HubsoftHealth } from '../ops/hubsoft-health.js';
 import { createMetrics, hubsoftRoute, type BridgeMetrics } from '../ops/metrics.js';
 import { liveView, planReload, withLiveSettings, type ReloadPlan } from '../ops/reload.js';
 import { setLogLevel } from '../log/logger.js';
+import { isLoopbackHost } from '../util/addresses.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -55,7 +56,7 @@ export class Daemon {
   readonly selfService: SelfService | null;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private openRings: OpenRingsFile | undefined;
-  private health: { port: number; stop(): Promise<void> } | undefined;
+  private health: { host: string; port: number; stop(): Promise<void> } | undefined;
   private readonly hubsoftHealth: HubsoftHealth = { up: true, detail: 'no request yet', at: 0 };
   private tokenRequestsSeen = 0;
   private lookupSeen = { hits: 0, misses: 0 };
@@ -73,7 +74,12 @@ export class Daemon {
       observe: (request, status, seconds) => this.metrics.observeHubsoftRequest(hubsoftRoute(request.path), status, seconds),
     });
     const api = healthTrackedApi(this.hubsoft, this.hubsoftHealth);
-    this.customers = new CustomerLookup({ client: api, config: config.lookup, logger: logger.child({ component: 'lookup' }) });
+    this.customers = new CustomerLookup({
+      client: api,
+      config: config.lookup,
+      logger: logger.child({ component: 'lookup' }),
+      onSearch: (outcome, requests, seconds) => this.metrics.observeLookup(outcome, requests, seconds),
+    });
     // Noise events the bridge never reads (VarSet, Newexten, RTCP...: most of a real stream) are dropped by name before parsing.
     this.ami = new AmiConnection({ config: config.ami, logger, createSession: fastSessionFactory({ skipEvents: NOISE_EVENTS, warn: (details, message) => logger.warn(details, message) }) });
     const pbx = new PbxApi(api);
@@ -99,6 +105,7 @@ export class Daemon {
       agi: config.agi,
       lookup: (callerId) => this.customers.lookup(callerId),
       logger: logger.child({ component: 'ivr' }),
+      onAgiRefused: (reason) => this.metrics.countAgiRefusal(reason),
     });
     this.selfService =
       this.ivr.agiServer && config.selfService.enabled
@@ -112,6 +119,8 @@ export class Daemon {
             variablePrefix: config.alerts.variablePrefix,
             maxValueBytes: config.alerts.maxValueBytes,
             logger: logger.child({ component: 'self-service' }),
+            stateDir: options.config.state.dir,
+            fsync: options.config.state.outbox.fsync,
           })
         : null;
     this.bridge = new Bridge({
@@ -150,6 +159,11 @@ export class Daemon {
     return this.health?.port ?? null;
   }
 
+  /** The bound addresses of the two listeners, once started (null when off). */
+  listenAddresses(): { agi: { host: string; port: number } | null; health: { host: string; port: number } | null } {
+    return { agi: this.ivr.agiServer?.address() ?? null, health: this.health ? { host: this.health.host, port: this.health.port } : null };
+  }
+
   async start(): Promise<void> {
     // Records left by the last run are queued in the backlog lane, behind every new call.
     await this.delivery.start();
@@ -162,7 +176,10 @@ export class Daemon {
       const { health, agi } = this.options.config;
       await listening('agi', agi, this.ivr.agiServer?.start());
       if (health.enabled) {
-        this.health = await listening('health', health, startHealthServer({ host: health.host, port: health.port, healthSource: () => this.healthReport(), registry: this.metrics.registry }));
+        this.health = await listening('health', health, startHealthServer({ host: health.host, port: health.port, healthSource: () => this.healthReport(), registry: this.metrics.registry, ...(health.token ? { token: health.token } : {}) }));
+        if (!health.token && !isLoopbackHost(health.host)) {
+          this.options.logger.warn({ host: health.host }, 'health.host is reachable from other hosts and health.token is not set: anyone who reaches it reads /healthz and /metrics');
+        }
       }
     } catch (error) {
       await Promise.allSettled([this.ivr.agiServer?.stop(), this.delivery.abort()]);
@@ -185,6 +202,7 @@ export class Daemon {
     const drained = await this.delivery.stop(deadlineMs);
     await this.openRings?.flush();
     await Promise.allSettled([this.ami.stop(), this.ivr.agiServer?.stop(), this.health?.stop()]);
+    await this.selfService?.flush();
     this.hubsoft.close();
     return drained;
   }

@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
-import { askTerminal } from '../ops/install/prompt.js';
-import { runInstall, runUninstall, type CommandIo } from '../ops/install/run.js';
+import type { CommandIo } from '../ops/install/run.js';
 import type { Flavor } from '../ops/install/layout.js';
 
 interface InstallFlags {
@@ -26,7 +25,11 @@ interface UninstallFlags {
   purge?: boolean;
 }
 
-function terminalIo(): CommandIo {
+// The installer's modules load when install or uninstall runs, not with every command (--help, lookup).
+const installer = () => import('../ops/install/run.js');
+
+async function terminalIo(): Promise<CommandIo> {
+  const { askTerminal } = await import('../ops/install/prompt.js');
   const io: CommandIo = {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
@@ -45,12 +48,12 @@ export function registerInstallCommands(
   setExitCode: (code: number) => void = (code) => {
     process.exitCode = code;
   },
-  makeIo: () => CommandIo = terminalIo,
+  makeIo: () => CommandIo | Promise<CommandIo> = terminalIo,
 ): void {
   program
     .command('install')
     .description('install the bridge beside Asterisk: AMI user, dialplan snippet, config, systemd unit (idempotent)')
-    .addOption(new Option('--freepbx', 'FreePBX 16/17: AMI user in manager_custom.conf, dialplan in extensions_custom.conf').conflicts('asterisk'))
+    .addOption(new Option('--freepbx', 'FreePBX 16/17: AMI user in /etc/hubsoft-pbx-bridge/asterisk-manager.conf (included from manager_custom.conf), dialplan in extensions_custom.conf').conflicts('asterisk'))
     .addOption(new Option('--asterisk', 'plain Asterisk: manager.d/hubsoft-pbx-bridge.conf and an included dialplan file').conflicts('freepbx'))
     .option('--root <dir>', 'install into this directory tree instead of / (no systemctl, asterisk or useradd then)', '/')
     .option('--dry-run', 'print every file and change, write nothing')
@@ -64,6 +67,7 @@ export function registerInstallCommands(
     .option('--hubsoft-password <password>', 'API user password (env HUBSOFT_PASSWORD)')
     .action(async (flags: InstallFlags) => {
       const flavor: Flavor | undefined = flags.freepbx ? 'freepbx' : flags.asterisk ? 'asterisk' : undefined;
+      const { runInstall } = await installer();
       const code = await runInstall(
         {
           root: flags.root,
@@ -80,7 +84,7 @@ export function registerInstallCommands(
             ...(flags.hubsoftPassword ? { password: flags.hubsoftPassword } : {}),
           },
         },
-        makeIo(),
+        await makeIo(),
       );
       setExitCode(code);
     });
@@ -95,6 +99,7 @@ export function registerInstallCommands(
     .option('--dry-run', 'print every change, write nothing')
     .option('--purge', 'also remove /etc/hubsoft-pbx-bridge/config.yaml, the state directory and the service user install created')
     .action(async (flags: UninstallFlags) => {
-      setExitCode(await runUninstall({ root: flags.root, dryRun: Boolean(flags.dryRun), purge: Boolean(flags.purge) }, makeIo()));
+      const { runUninstall } = await installer();
+      setExitCode(await runUninstall({ root: flags.root, dryRun: Boolean(flags.dryRun), purge: Boolean(flags.purge) }, await makeIo()));
     });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackHost, parseAllowEntry } from '../util/addresses.js';
 
 const url = z
   .string()
@@ -132,17 +133,36 @@ export const alertsSchema = z.object({
     .prefault({}),
 });
 
-export const agiSchema = z.object({
-  enabled: z.boolean().default(true),
-  host: z.string().default('127.0.0.1'),
-  port: listenPort.default(4573),
-  deadlineMs: ms(1500),
-});
+const allowEntry = z.string().refine((value) => parseAllowEntry(value) !== null, 'must be an IP address or a CIDR block (192.0.2.10, 10.0.0.0/24)');
+
+export const agiSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    host: z.string().default('127.0.0.1'),
+    port: listenPort.default(4573),
+    deadlineMs: ms(1500),
+    /** A connection must send its whole environment block within this long, or it is closed. */
+    environmentTimeoutMs: z.coerce.number().int().min(100, 'must be at least 100 ms').max(10000, 'must be at most 10000 ms').default(1500),
+    /** AGI scripts running at once; a session over this is closed and the call goes on without the bridge. */
+    maxSessions: z.coerce.number().int().min(1).max(4096).default(64),
+    /** Source addresses allowed to connect; required when host is not a loopback address. */
+    allowFrom: z.array(allowEntry).default([]),
+  })
+  .superRefine((agi, context) => {
+    if (!agi.enabled || isLoopbackHost(agi.host) || agi.allowFrom.length > 0) return;
+    context.addIssue({
+      code: 'custom',
+      path: ['allowFrom'],
+      message: `is required when agi.host (${agi.host}) is not a loopback address: list the PBX's addresses (e.g. [192.0.2.10]), or set agi.host: 127.0.0.1`,
+    });
+  });
 
 export const healthSchema = z.object({
   enabled: z.boolean().default(true),
   host: z.string().default('127.0.0.1'),
   port: listenPort.default(9466),
+  /** When set, /healthz and /metrics need "Authorization: Bearer <token>". A secret: never logged. */
+  token: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export const logSchema = z.object({
@@ -157,20 +177,36 @@ export const selfServiceSchema = z.object({
   deadlineMs: ms(5000),
   /** HubSoft requests from the IVR at once; more wait their turn (within their deadline). */
   concurrency: z.coerce.number().int().min(1).max(32).default(4),
-  /** Before an unlock or an invoice sent to an address, a caller found by phone types the first digits of the CPF/CNPJ. */
+  /**
+   * Before a change to the account (unlock, protocol), a caller identified by caller ID types the first
+   * confirmDigits digits of the CPF/CNPJ (or the whole document). false: caller ID alone is enough (a spoofed
+   * caller ID then unlocks).
+   */
   confirmIdentity: z.boolean().default(true),
   confirmDigits: z.coerce.number().int().min(1).max(11).default(3),
   /** Wrong confirmations per call before the bridge stops accepting them. */
   confirmAttempts: z.coerce.number().int().min(1).max(10).default(3),
-  /** Second copies (any channel) per client per day, counted in memory (a restart forgets the count). */
+  /** Wrong confirmations per client per day (any call, any number), kept in state.dir; then none are checked that day. */
+  confirmFailuresPerClientPerDay: z.coerce.number().int().min(1).max(50).default(5),
+  /** Wrong confirmations per calling number per day, kept in state.dir. */
+  confirmFailuresPerCallerPerDay: z.coerce.number().int().min(1).max(50).default(5),
+  /** RISK: a typed CPF/CNPJ (not secret in Brazil) alone allows unlock and protocol, without caller ID. */
+  documentAloneForChanges: z.boolean().default(false),
+  /** Opening a protocol (atendimento) needs what an unlock needs; false: any identified caller gets one. */
+  protocolNeedsConfirmation: z.boolean().default(true),
+  /** RISK: the SMS second copy also goes to the caller's mobile (telefone_adicional) when identified by caller ID. */
+  smsToCallerMobile: z.boolean().default(false),
+  /** Second copies (any channel) per client per day (America/Sao_Paulo day), kept in state.dir. */
   dailyCapPerClient: z.coerce.number().int().min(1).default(3),
+  /** Trust unlocks per client per day, kept in state.dir; HubSoft's own rule also applies. */
+  unlocksPerClientPerDay: z.coerce.number().int().min(1).default(1),
   /** dias_desbloqueio when the dialplan does not ask for a number; HubSoft's own rule has the last word. */
   unlockDays: z.coerce.number().int().min(1).max(30).default(1),
   /** A service is blocked (unlock candidate) when its status_prefixo matches; the seeds do not list the prefixes. */
   blockedStatusPattern: regex.default('bloque|suspens'),
   /** descricao of the atendimento opened for the protocol number. */
   protocolDescription: z.string().min(1).max(500).default('Ligação recebida pela URA (autoatendimento)'),
-  /** Per-call state (identity, sends, protocol) is forgotten this long after its last use. */
+  /** Per-call state (identity, sends, protocol) is forgotten this long after its last use (saved in state.dir until then). */
   callTtlSeconds: seconds(3600),
 });
 

@@ -3,7 +3,7 @@ import type { AgiConfig, AlertsConfig } from '../config/schema.js';
 import type { LookupResult } from '../hubsoft/types.js';
 import type { Logger } from '../log/logger.js';
 import { createAlertPreparer, type AlertPreparer } from './alert-preparer.js';
-import { FastAgiServer } from './fastagi-server.js';
+import { FastAgiServer, type AgiRefusal } from './fastagi-server.js';
 import { createHubsoftLookupScript, HUBSOFT_LOOKUP_SCRIPT, type CallerLookup } from './hubsoft-lookup-script.js';
 import { pushAlertVariables, type PushResult } from './setvar.js';
 import { createTts, type Tts } from './tts.js';
@@ -14,6 +14,8 @@ export interface IvrAlertsOptions {
   /** The bridge's cached caller lookup (the same one the ring path uses). */
   readonly lookup: CallerLookup;
   readonly logger: Logger;
+  /** Counts a FastAGI connection closed without running a script (the metric). */
+  readonly onAgiRefused?: (reason: AgiRefusal) => void;
   /** Overrides the espeak-ng/sox TTS built from alerts.tts (tests). */
   readonly tts?: Tts | null;
 }
@@ -38,6 +40,10 @@ export function createIvrAlerts(options: IvrAlertsOptions): IvrAlerts {
     ? new FastAgiServer({
         host: agi.host,
         port: agi.port,
+        environmentTimeoutMs: agi.environmentTimeoutMs,
+        maxConnections: agi.maxSessions,
+        allowFrom: agi.allowFrom,
+        ...(options.onAgiRefused ? { onRefused: options.onAgiRefused } : {}),
         logger,
         scripts: {
           [HUBSOFT_LOOKUP_SCRIPT]: createHubsoftLookupScript({

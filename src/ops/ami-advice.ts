@@ -1,7 +1,7 @@
 import { isBridgeError } from '../errors.js';
 
 export interface AmiAdviceContext {
-  /** Where the AMI user lives: FreePBX keeps it in manager_custom.conf, plain Asterisk in manager.d/. */
+  /** Where the AMI user lives: FreePBX in /etc/hubsoft-pbx-bridge/asterisk-manager.conf (included from manager_custom.conf), plain Asterisk in manager.d/. */
   flavor?: 'freepbx' | 'asterisk';
   host?: string;
   port?: number;
@@ -17,8 +17,8 @@ export function amiCheckAdvice(error: unknown, context: AmiAdviceContext = {}): 
     context.flavor === 'asterisk'
       ? '/etc/asterisk/manager.d/hubsoft-pbx-bridge.conf'
       : context.flavor === 'freepbx'
-        ? '/etc/asterisk/manager_custom.conf'
-        : 'manager_custom.conf (FreePBX) or manager.d/hubsoft-pbx-bridge.conf';
+        ? '/etc/hubsoft-pbx-bridge/asterisk-manager.conf'
+        : '/etc/hubsoft-pbx-bridge/asterisk-manager.conf (FreePBX) or manager.d/hubsoft-pbx-bridge.conf';
   const where = `${context.host ?? '127.0.0.1'}:${context.port ?? 5038}`;
   const user = context.username ?? 'hubsoft-pbx-bridge';
   const code = isBridgeError(error) ? error.code : ((error as NodeJS.ErrnoException | undefined)?.code ?? '');

@@ -15,6 +15,9 @@ export const HUBSOFT_ROUTES = ['token', 'cliente', 'notificar', 'cancelar', 'oth
 export type HubsoftRoute = (typeof HUBSOFT_ROUTES)[number];
 export const NOTIFY_RESULTS = ['sent', 'failed', 'dropped-stale', 'dropped-overflow', 'dropped-shutdown', 'other'] as const;
 export const DROP_REASONS = ['stale', 'overflow', 'shutdown', 'other'] as const;
+export const AGI_REFUSALS = ['session-cap', 'not-allowed', 'evicted', 'environment-timeout', 'other'] as const;
+/** How a caller lookup that asked HubSoft ended (CustomerLookup's SearchOutcome). */
+export const LOOKUP_OUTCOMES = ['found', 'ambiguous', 'notfound', 'error', 'other'] as const;
 const TRANSPORT_STATUSES = new Set(['timeout', 'unreachable', 'error']);
 
 export interface BridgeMetrics {
@@ -32,6 +35,9 @@ export interface BridgeMetrics {
   readonly lookupCacheSize: Gauge;
   readonly dispatcherQueueSize: Gauge;
   readonly dispatcherDropped: Counter<'reason'>;
+  readonly agiRefused: Counter<'reason'>;
+  readonly lookupHubsoftRequests: Histogram;
+  readonly lookupDuration: Histogram<'outcome'>;
   /** Counts one AMI event; names outside KNOWN_EVENTS count as "other". */
   countAmiEvent(name: string): void;
   /** Records one HubSoft HTTP exchange: route from hubsoftRoute(), status an HTTP code or timeout/unreachable/error. */
@@ -39,6 +45,10 @@ export interface BridgeMetrics {
   /** One notify (route "notificar") or cancel ("cancelar") finished with a dispatcher outcome. */
   countNotification(route: string, result: string): void;
   countDrop(reason: string): void;
+  /** One FastAGI connection closed without running a script (see AgiRefusal). */
+  countAgiRefusal(reason: string): void;
+  /** One caller lookup that asked HubSoft (cache hits and shared searches excluded): outcome, client searches, time. */
+  observeLookup(outcome: string, requests: number, seconds: number): void;
 }
 
 export interface MetricsOptions {
@@ -71,6 +81,25 @@ export function createMetrics(options: MetricsOptions = {}): BridgeMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16],
     registers,
   });
+  const agiRefused = new Counter({
+    name: 'hubsoft_bridge_agi_refused_total',
+    help: 'FastAGI connections closed without running a script: session-cap, not-allowed, evicted (waiting room full), environment-timeout',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const lookupHubsoftRequests = new Histogram({
+    name: 'hubsoft_bridge_lookup_hubsoft_requests',
+    help: 'HubSoft client searches per caller lookup that asked HubSoft (1: found on the first term; lookup.maxRequests: an unknown caller)',
+    buckets: [1, 2, 3, 4, 6, 8, 10],
+    registers,
+  });
+  const lookupDuration = new Histogram({
+    name: 'hubsoft_bridge_lookup_duration_seconds',
+    help: 'Caller lookups that asked HubSoft, from the first search to the answer, by outcome (found, ambiguous, notfound, error)',
+    labelNames: ['outcome'] as const,
+    buckets: [0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 3, 8],
+    registers,
+  });
   const dispatcherDropped = new Counter({ name: 'hubsoft_bridge_dispatcher_dropped_total', help: 'HubSoft requests dropped unsent, by reason (stale, overflow, shutdown)', labelNames: ['reason'] as const, registers });
 
   return {
@@ -88,6 +117,9 @@ export function createMetrics(options: MetricsOptions = {}): BridgeMetrics {
     lookupCacheSize: new Gauge({ name: 'hubsoft_bridge_lookup_cache_entries', help: 'Phone numbers held in the lookup cache', registers }),
     dispatcherQueueSize: new Gauge({ name: 'hubsoft_bridge_dispatcher_queued_requests', help: 'HubSoft requests waiting or in flight', registers }),
     dispatcherDropped,
+    agiRefused,
+    lookupHubsoftRequests,
+    lookupDuration,
     countAmiEvent(name) {
       amiEvents.inc({ event: KNOWN_EVENTS.has(name) ? name : 'other' });
     },
@@ -99,6 +131,13 @@ export function createMetrics(options: MetricsOptions = {}): BridgeMetrics {
     },
     countDrop(reason) {
       dispatcherDropped.inc({ reason: oneOf(reason.replace(/^dropped-/, ''), DROP_REASONS) });
+    },
+    countAgiRefusal(reason) {
+      agiRefused.inc({ reason: oneOf(reason, AGI_REFUSALS) });
+    },
+    observeLookup(outcome, requests, seconds) {
+      lookupHubsoftRequests.observe(requests);
+      lookupDuration.observe({ outcome: oneOf(outcome, LOOKUP_OUTCOMES) }, seconds);
     },
   };
 }

@@ -3,7 +3,8 @@ import { CallPath, type PathJob } from '../../src/bridge/call-path.js';
 import type { CallInfo } from '../../src/calls/types.js';
 import type { LookupResult } from '../../src/hubsoft/types.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { until } from '../support/bridge-harness.js';
+import { startHarness, until } from '../support/bridge-harness.js';
+import { loadFixture } from '../support/transcript.js';
 
 const call: CallInfo = { linkedid: '1795460000.1', callerNumber: '37999912222', callerName: '', did: '', direction: 'inbound', callerChannel: 'PJSIP/trunk-00000001' };
 const notFound: LookupResult = { status: 'notfound', raw: '37999912222', phone: '37999912222', candidates: ['37999912222'], clients: [], client: null };
@@ -71,5 +72,32 @@ describe('CallPath: a window is on disk before its notify can reach HubSoft', ()
     await until(() => queued.length === 2, 2000, 'the notify and its cancel');
     expect(queued.map((job) => job.request.kind)).to.deep.equal(['notify', 'cancel']);
     expect(logged).to.deep.equal(['opened 1795460000.1/1001', 'closed 1795460000.1/1001']);
+  });
+});
+
+describe('CallPath: a small lookup.budgetMs against a slow HubSoft (real daemon, fake Asterisk and HubSoft)', function () {
+  this.timeout(20_000);
+
+  it('lookup.budgetMs 50 with HubSoft searches taking 1.5 s: the notify goes on time, with the phone and without ids', async () => {
+    const harness = await startHarness({ config: { lookup: { budgetMs: 50 } } });
+    try {
+      harness.hubsoft.setLookupDelay(1500);
+      await harness.play(loadFixture('s1_direct_answered'));
+      await until(() => harness.pbxRequests().some((r) => r.route === 'notificar'), 5000, 'the notify');
+      const requests = harness.hubsoft.requests;
+      const firstSearch = requests.find((r) => r.path.endsWith('/cliente'));
+      const notify = requests.find((r) => r.path.endsWith('/notificar'));
+      expect(firstSearch, 'the caller was looked up').to.not.equal(undefined);
+      // The search started before the ring (lookup ahead); the notify left within the budget of the ring,
+      // long before HubSoft answered the search (1.5 s). The margin is for a loaded test machine.
+      expect(notify!.at - firstSearch!.at, 'ms from the search to the notify').to.be.below(600);
+      const body = notify!.body as Record<string, unknown>;
+      expect(body.telefone).to.equal('37999912222');
+      expect(body).to.not.have.property('id_cliente');
+      expect(body).to.not.have.property('codigo_cliente');
+      await harness.settle(8000);
+    } finally {
+      await harness.close();
+    }
   });
 });

@@ -98,4 +98,25 @@ describe('cli/check', () => {
     expect(await runCheck({ config: testConfig(fake), logger: silentLogger(), out, extraSteps: [ami] })).to.equal(1);
     expect(out.text()).to.contain('FAIL  AMI login: connection refused');
   });
+  it('warns (WARN line, exit code unchanged) when the config file holding secrets is world-readable', async () => {
+    const { chmodSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'hpb-check-'));
+    const file = join(dir, 'config.yaml');
+    try {
+      writeFileSync(file, `hubsoft:\n  password: ${FAKE_CREDENTIALS.password}\n`);
+      chmodSync(file, 0o644);
+      const out = capture();
+      expect(await runCheck({ config: testConfig(fake), logger: silentLogger(), out, configFile: file })).to.equal(0);
+      expect(out.text()).to.match(/^WARN {2}config file: .*config\.yaml holds secrets \(hubsoft\.password\) and its mode 0644 lets every user on this host read it: chmod 600 it/m);
+      expect(out.text()).not.to.include(FAKE_CREDENTIALS.password);
+      chmodSync(file, 0o600);
+      const quiet = capture();
+      await runCheck({ config: testConfig(fake), logger: silentLogger(), out: quiet, configFile: file });
+      expect(quiet.text()).not.to.include('WARN');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

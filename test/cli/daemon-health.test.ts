@@ -20,6 +20,10 @@ describe('daemon /healthz and /metrics over HTTP, with the fake Asterisk and fak
     await harness.close();
   });
 
+  it('binds /healthz and /metrics to 127.0.0.1 when health.host is not set', () => {
+    expect(harness.daemon.listenAddresses().health).to.deep.equal({ host: '127.0.0.1', port });
+  });
+
   it('answers 200 ok while AMI is logged in and HubSoft accepts the login', async () => {
     const { status, text } = await get(port, '/healthz');
     expect(status).to.equal(200);

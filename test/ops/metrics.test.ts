@@ -3,6 +3,7 @@ import { register } from 'prom-client';
 import { createMetrics, hubsoftRoute, METRIC_PREFIX } from '../../src/ops/metrics.js';
 import { amiCheckAdvice } from '../../src/ops/ami-advice.js';
 import { BridgeError } from '../../src/errors.js';
+import { startHarness } from '../support/bridge-harness.js';
 
 describe('ops/metrics', () => {
   it('keeps each bridge in its own registry, away from the global one', async () => {
@@ -44,6 +45,39 @@ describe('ops/metrics', () => {
     expect(await m.registry.metrics()).to.include(`hubsoft_bridge_build_info{version="9.8.7",node="${process.versions.node}"} 1`);
   });
 
+  it('observes lookups: HubSoft requests per lookup (histogram) and latency by outcome, unknown outcomes as "other"', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    m.observeLookup('found', 1, 0.06);
+    m.observeLookup('notfound', 4, 0.12);
+    m.observeLookup('weird', 2, 0.01);
+    const text = await m.registry.metrics();
+    expect(text).to.match(/^hubsoft_bridge_lookup_hubsoft_requests_bucket\{le="1"\} 1$/m);
+    expect(text).to.match(/^hubsoft_bridge_lookup_hubsoft_requests_bucket\{le="4"\} 3$/m);
+    expect(text).to.match(/^hubsoft_bridge_lookup_hubsoft_requests_sum 7$/m);
+    expect(text).to.match(/^hubsoft_bridge_lookup_duration_seconds_count\{outcome="found"\} 1$/m);
+    expect(text).to.match(/^hubsoft_bridge_lookup_duration_seconds_count\{outcome="notfound"\} 1$/m);
+    expect(text).to.match(/^hubsoft_bridge_lookup_duration_seconds_count\{outcome="other"\} 1$/m);
+  });
+
+  it('the daemon feeds the lookup metrics (found on the first term: 1 request; unknown: every term; cache hits not counted)', async function () {
+    this.timeout(15_000);
+    const harness = await startHarness();
+    try {
+      const { customers, metrics } = harness.daemon;
+      expect((await customers.lookup('37999912222')).status).to.equal('found');
+      expect((await customers.lookup('37999912222')).status).to.equal('found');
+      const unknown = await customers.lookup('37912345678');
+      expect(unknown.status).to.equal('notfound');
+      const text = await metrics.registry.metrics();
+      expect(text).to.match(/^hubsoft_bridge_lookup_duration_seconds_count\{outcome="found"\} 1$/m);
+      expect(text).to.match(/^hubsoft_bridge_lookup_duration_seconds_count\{outcome="notfound"\} 1$/m);
+      expect(text).to.match(/^hubsoft_bridge_lookup_hubsoft_requests_count 2$/m);
+      expect(text).to.match(new RegExp(`^hubsoft_bridge_lookup_hubsoft_requests_sum ${1 + unknown.candidates.length}$`, 'm'));
+    } finally {
+      await harness.close();
+    }
+  });
+
   it('maps HubSoft paths to route labels', () => {
     expect(hubsoftRoute('oauth/token')).to.equal('token');
     expect(hubsoftRoute('/api/v1/integracao/pbx/ligacao/notificar')).to.equal('notificar');
@@ -55,7 +89,7 @@ describe('ops/metrics', () => {
 
 describe('ops/ami-advice', () => {
   it('tells what to fix for each AMI login failure', () => {
-    expect(amiCheckAdvice(new BridgeError('AMI_LOGIN_REFUSED'), { flavor: 'freepbx' })).to.match(/^AMI login refused: check the secret of \[hubsoft-pbx-bridge\] in \/etc\/asterisk\/manager_custom.conf/);
+    expect(amiCheckAdvice(new BridgeError('AMI_LOGIN_REFUSED'), { flavor: 'freepbx' })).to.match(/^AMI login refused: check the secret of \[hubsoft-pbx-bridge\] in \/etc\/hubsoft-pbx-bridge\/asterisk-manager.conf/);
     expect(amiCheckAdvice(new BridgeError('AMI_LOGIN_REFUSED'), { flavor: 'asterisk' })).to.include('manager.d/hubsoft-pbx-bridge.conf');
     expect(amiCheckAdvice(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), { port: 5039 })).to.include('127.0.0.1:5039');
     expect(amiCheckAdvice(new BridgeError('AMI_ACTION_TIMEOUT'))).to.include('did not answer in time');

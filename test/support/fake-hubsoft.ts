@@ -25,7 +25,13 @@ export interface RecordedRequest {
   readonly at: number;
 }
 
-export type FailureKind = 'status500' | 'status503' | 'html502' | 'timeout' | 'status-error' | 'validation422' | 'reset';
+/**
+ * status-error: HTTP 200 {"status":"error"} naming no field (HubSoft mid-update). non-json-200: HTTP 200 whose
+ * body is not JSON (a PHP error page during a deploy). validation422: a refusal naming a field.
+ * huge: HTTP 200 JSON streamed chunked, HUGE_ANSWER_BYTES long (a HubSoft answering a search with every client).
+ */
+export type FailureKind = 'status500' | 'status503' | 'html502' | 'timeout' | 'status-error' | 'non-json-200' | 'validation422' | 'reset' | 'huge';
+export const HUGE_ANSWER_BYTES = 20 * 1024 * 1024;
 export type FailureScope = 'api' | 'token' | 'any';
 /**
  * How a client search that found nobody is answered: HTTP 200 success with an empty list (default), HTTP 200
@@ -73,7 +79,8 @@ export interface FakeHubsoft {
   failNext(n: number, kind: FailureKind, scope?: FailureScope): void;
   /** Forgets the failures still queued by failNext: HubSoft is back. */
   clearFailures(): void;
-  setDelay(ms: number): void;
+  /** Every answer waits this long; a function gives the delay per path (e.g. a slow cancelar). */
+  setDelay(ms: number | ((path: string) => number)): void;
   setLookupDelay(ms: number): void;
   setEmptySearchAnswer(answer: EmptySearchAnswer): void;
   setExpiresIn(seconds: number): void;
@@ -101,6 +108,23 @@ const CANCEL = '/api/v1/integracao/pbx/ligacao/cancelar';
 const BUSCAS = ['nome_razaosocial', 'nome_fantasia', 'cpf_cnpj', 'codigo_cliente', 'telefone', 'login_radius', 'ipv4', 'mac'];
 const PROXY_502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
+/** Writes HUGE_ANSWER_BYTES of a valid JSON search answer, chunked, as fast as the client reads; stops when it hangs up. */
+function streamHuge(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const entry = Buffer.from(`{"id_cliente":1,"nome_razaosocial":"${'X'.repeat(1000)}"},`);
+  const chunk = Buffer.concat(Array.from({ length: 64 }, () => entry));
+  let sent = 0;
+  res.write('{"status":"success","clientes":[');
+  const pump = (): void => {
+    while (!res.destroyed && sent < HUGE_ANSWER_BYTES) {
+      sent += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end('{"id_cliente":2}]}');
+  };
+  pump();
+}
+
 export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promise<FakeHubsoft> {
   const creds = {
     clientId: options.clientId ?? FAKE_CREDENTIALS.clientId,
@@ -111,7 +135,7 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
   const validationStatus = options.validationStatus ?? 422;
   let clients = options.clients ?? sampleClients();
   let expiresIn = options.expiresIn ?? 2592000;
-  let delayMs = 0;
+  let delayFor: (path: string) => number = () => 0;
   let lookupDelayMs = 0;
   let emptySearch: EmptySearchAnswer = options.emptySearch ?? 'empty-list';
   let issued = 0;
@@ -158,6 +182,10 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
         return;
       case 'status-error':
         return hubsoftError(res, 200, 'Falha simulada pelo HubSoft falso');
+      case 'non-json-200':
+        res.writeHead(200, { 'content-type': 'text/html; charset=UTF-8' });
+        res.end('<br />\n<b>Fatal error</b>:  Allowed memory size exhausted in <b>/var/www/hubsoft/vendor/autoload.php</b><br />\n');
+        return;
       case 'validation422':
         return hubsoftError(res, 422, 'O campo termo busca é obrigatório.', { termo_busca: ['O campo termo busca é obrigatório.'] });
       case 'reset':
@@ -166,6 +194,8 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
       case 'timeout':
         // Never answer; close() destroys the socket.
         return;
+      case 'huge':
+        return streamHuge(res);
     }
   };
 
@@ -280,6 +310,7 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
         }
         return handlePbx(path, req, body, res);
       };
+      const delayMs = delayFor(path);
       if (delayMs > 0) setTimeout(answer, delayMs);
       else answer();
     });
@@ -305,7 +336,7 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
       failures.length = 0;
     },
     setDelay: (ms) => {
-      delayMs = ms;
+      delayFor = typeof ms === 'number' ? () => ms : ms;
     },
     setLookupDelay: (ms) => {
       lookupDelayMs = ms;

@@ -252,9 +252,32 @@ export const BEATRIZ = {
   ],
 } satisfies FakeClient;
 
-/** The sample clients plus the self-service ones (CARLOS, BEATRIZ). */
+/**
+ * A caller whose service HubSoft reports as partly suspended (status_prefixo "suspenso_parcialmente", the
+ * "suspenso..." family beside "servico_bloqueado" and "cancelado", issue 14.7): a trust-unlock candidate.
+ */
+export const RAFAEL = {
+  id_cliente: 11210,
+  codigo_cliente: 430,
+  nome_razaosocial: 'RAFAEL COSTA LIMA',
+  nome_fantasia: null,
+  tipo_pessoa: 'pf',
+  cpf_cnpj: '11144477735',
+  telefone_primario: '37991237777',
+  telefone_secundario: '',
+  telefone_terciario: '',
+  email_principal: 'rafael@example.com.br',
+  alerta: false,
+  alerta_mensagens: [],
+  servicos: [
+    { id_cliente_servico: 11310, nome: '400M FIBRA', status: 'Suspenso Parcialmente', status_prefixo: 'suspenso_parcialmente' },
+    { id_cliente_servico: 11311, nome: '50M RADIO', status: 'Cancelado', status_prefixo: 'cancelado' },
+  ],
+} satisfies FakeClient;
+
+/** The sample clients plus the self-service ones (CARLOS, BEATRIZ, RAFAEL). */
 export function selfServiceClients(): FakeClient[] {
-  return [...sampleClients(), ...(structuredClone([CARLOS, BEATRIZ]) as FakeClient[])];
+  return [...sampleClients(), ...(structuredClone([CARLOS, BEATRIZ, RAFAEL]) as FakeClient[])];
 }
 
 function invoice(id_fatura: number, valor: number, data_vencimento: string, data_pagamento: string | null = null): FakeInvoice {
