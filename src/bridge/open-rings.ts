@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log/logger.js';
-import { DIR_MODE, replaceFile } from '../outbox/outbox-file.js';
+import { DIR_MODE, replaceFile, syncInPlace } from '../outbox/outbox-file.js';
 import type { RingNotice } from './crm-port.js';
 
 /** One window the bridge opened (notify queued) and has not closed yet. */
@@ -16,14 +16,21 @@ const VERSION = 1;
 /**
  * The open windows, on disk (`<state.dir>/open-rings.json`), so that after a crash or a restart the bridge
  * knows which windows it left open. Small (one entry per ring in progress): rewritten whole, atomically
- * (temp file, fsync, rename), at most one write in flight and the next one coalesced. A state dir that
- * cannot be written is logged once; the bridge goes on without it.
+ * (temp file, rename), at most one write in flight and the next one coalesced. A notify waits until its
+ * window is renamed into place, which is all a killed process needs; the fsync that a power loss needs
+ * follows on its own, so no notify waits for the disk. A state dir that cannot be written is logged once;
+ * the bridge goes on without it.
  */
 export class OpenRingsFile {
   private readonly rings = new Map<string, OpenRingRecord>();
   private writing: Promise<void> | null = null;
+  private syncing: Promise<void> = Promise.resolve();
   private dirty = false;
   private failing = false;
+  /** Bumped by every change; `visible` is the last one renamed into place. */
+  private generation = 0;
+  private visible = 0;
+  private readonly waiters = new Set<{ readonly generation: number; readonly resolve: () => void }>();
 
   private constructor(
     private readonly path: string,
@@ -49,23 +56,27 @@ export class OpenRingsFile {
     return this.rings.size;
   }
 
-  /** Resolves once the window is on disk (or the write failed, logged): its notify may leave then. */
+  /** Resolves once the window is in the file (or the write failed, logged): its notify may leave then. */
   opened(key: string, notice: RingNotice): Promise<void> {
     this.rings.set(key, { key, notice: slim(notice) });
     this.changed();
-    return this.flush();
+    const generation = this.generation;
+    if (this.visible >= generation) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.add({ generation, resolve }));
   }
 
   closed(key: string): void {
     if (this.rings.delete(key)) this.changed();
   }
 
-  /** Resolves once what is in memory now is on disk (or failed to be). */
+  /** Resolves once what is in memory now is on disk, fsync included (or failed to be). */
   async flush(): Promise<void> {
     while (this.writing) await this.writing;
+    await this.syncing;
   }
 
   private changed(): void {
+    this.generation += 1;
     this.dirty = true;
     if (this.writing) return;
     this.writing = (async () => {
@@ -81,16 +92,30 @@ export class OpenRingsFile {
   }
 
   private async write(): Promise<void> {
+    const generation = this.generation;
     const data = Buffer.from(JSON.stringify({ v: VERSION, rings: [...this.rings.values()] }));
+    const dir = dirname(this.path);
     try {
-      await mkdir(dirname(this.path), { recursive: true, mode: DIR_MODE });
-      await replaceFile(dirname(this.path), this.path, `${this.path}.tmp`, data, this.fsync);
+      await mkdir(dir, { recursive: true, mode: DIR_MODE });
+      await replaceFile(dir, this.path, `${this.path}.tmp`, data, false);
+      if (this.fsync) this.syncing = this.syncing.then(() => syncInPlace(dir, this.path)).catch((error: unknown) => this.failed(error));
       if (this.failing) this.logger.warn({ file: this.path }, 'open rings are journaled again');
       this.failing = false;
     } catch (error) {
-      if (!this.failing) this.logger.error({ err: error, file: this.path }, 'open rings cannot be journaled: windows open at a crash will not be closed after it');
-      this.failing = true;
+      this.failed(error);
+    } finally {
+      this.visible = generation;
+      for (const waiter of this.waiters) {
+        if (waiter.generation > generation) continue;
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
     }
+  }
+
+  private failed(error: unknown): void {
+    if (!this.failing) this.logger.error({ err: error, file: this.path }, 'open rings cannot be journaled: windows open at a crash will not be closed after it');
+    this.failing = true;
   }
 }
 

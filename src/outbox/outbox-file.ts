@@ -20,7 +20,7 @@ export async function writeAll(handle: FileHandle, data: Buffer): Promise<void> 
 }
 
 /** Makes a rename or a new file in `dir` durable (the directory entry itself). */
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
@@ -46,4 +46,15 @@ export async function replaceFile(dir: string, path: string, tempPath: string, d
   await handle.close();
   await rename(tempPath, path);
   if (fsync) await syncDir(dir);
+}
+
+/** fsync of a file already in place (written and renamed without one), then of its directory. */
+export async function syncInPlace(dir: string, path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await syncDir(dir);
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startHarness, type Harness } from './harness.js';
-import { capturingLogger } from './log-lines.js';
+import { capturingLogger } from '../../support/capturing-logger.js';
 
 const CARLOS_PHONE = '37998001122';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DailyCounters } from '../../../src/ivr/self-service/daily-cap.js';
 import { fakeClock } from '../../hubsoft/helpers.js';
 import { startHarness, type Harness } from './harness.js';
-import { capturingLogger } from './log-lines.js';
+import { capturingLogger } from '../../support/capturing-logger.js';
 
 const CARLOS_PHONE = '37998001122';
 

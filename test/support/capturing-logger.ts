@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../../../src/log/logger.js';
+import { createLogger, type Logger } from '../../src/log/logger.js';
 
 /** A debug logger whose JSON lines the test reads. */
 export function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
