@@ -42,6 +42,7 @@ export class RingBook {
     if (this.legs.has(uniqueid)) return;
     let ring = call.rings.get(extension);
     if (!ring) {
+      this.closeGraceOfSameCaller(call, extension, now);
       ring = newRing(call, extension);
       call.rings.set(extension, ring);
       this.emit({ type: 'ringing', call: call.info, extension, context: ring.context, at: now });
@@ -106,6 +107,16 @@ export class RingBook {
   expireGraces(now: number): void {
     for (const ring of [...this.graces]) {
       if (ring.graceUntil <= now) this.finish(ring, reasonFor(ring), now);
+    }
+  }
+
+  /**
+   * HubSoft pairs a cancel with its notify by ramal + telefone: another call's ring of this extension from
+   * the same caller, still waiting out its grace, stops now, so its cancel leaves before this ring's notify.
+   */
+  private closeGraceOfSameCaller(call: CallRecord, extension: string, now: number): void {
+    for (const other of [...this.graces]) {
+      if (other.extension === extension && other.call !== call && other.call.info.callerNumber === call.info.callerNumber) this.finish(other, reasonFor(other), now);
     }
   }
 

@@ -175,6 +175,23 @@ describe('call tracker: what a live Asterisk 22 really sends', () => {
   });
 });
 
+describe('call tracker: a call-back while the first ring waits out its grace', () => {
+  it('the first call\'s ring of that extension stops before the second call\'s ring is reported (HubSoft matches on ramal + telefone)', () => {
+    const tracker = new CallTracker({ config: callsConfig(), clock: () => 0 });
+    const feed = (fields: Record<string, string>) => tracker.handle(normaliseFields({ Privilege: 'call,all', ...fields }) as AmiEvent);
+    const seen: string[] = [];
+    const note = (outputs: TrackerOutput[]) => outputs.forEach((o) => o.type !== 'entered' && seen.push(`${o.type} ${o.call.linkedid} ${o.extension}`));
+    for (const [linkedid, leg, n] of [['100.1', '100.2', 1], ['200.1', '200.2', 3]] as const) {
+      const trunk = { Channel: `PJSIP/trunk-0000000${n}`, Uniqueid: linkedid, Linkedid: linkedid, CallerIDNum: '37999912222' };
+      note(feed({ Event: 'Newchannel', ...trunk, Context: 'from-trunk', Exten: '3732220001' }));
+      note(feed({ Event: 'DialBegin', ...trunk, DestChannel: `PJSIP/1001-0000000${n + 1}`, DestUniqueid: leg, DestLinkedid: linkedid }));
+      // The first call's ring ends unanswered; its call goes on (voicemail), so its cancel waits out the grace.
+      if (n === 1) note(feed({ Event: 'DialEnd', ...trunk, DestChannel: 'PJSIP/1001-00000002', DestUniqueid: leg, DialStatus: 'NOANSWER' }));
+    }
+    expect(seen).to.deep.equal(['ringing 100.1 1001', 'stopped 100.1 1001', 'ringing 200.1 1001']);
+  });
+});
+
 describe('call tracker: review fixes', () => {
   const feed = (tracker: CallTracker, events: readonly AmiEvent[]) => events.flatMap((e) => tracker.handle(e));
 
