@@ -1,5 +1,5 @@
 import type { HubsoftApi } from './api-port.js';
-import { parseBrDate } from './financeiro.js';
+import { parseHubsoftDate } from './financeiro.js';
 import { refusalMessage } from './refusal.js';
 
 export const DESBLOQUEIO_PATH = 'api/v1/integracao/cliente/desbloqueio_confianca';
@@ -17,7 +17,7 @@ export async function trustUnlock(api: HubsoftApi, id_cliente_servico: number, d
     const answer = await api.post(DESBLOQUEIO_PATH, { id_cliente_servico, dias_desbloqueio });
     const msg = typeof answer.msg === 'string' ? answer.msg : '';
     const date = /(\d{2}\/\d{2}\/\d{4})/.exec(msg)?.[1];
-    return { status: 'ok', msg, until: date ? parseBrDate(date) : null };
+    return { status: 'ok', msg, until: date ? parseHubsoftDate(date) : null };
   } catch (error) {
     const refusal = refusalMessage(error);
     if (refusal !== null) return { status: 'denied', msg: refusal };

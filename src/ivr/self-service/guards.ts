@@ -1,4 +1,5 @@
 import { normalisePhone } from '../../hubsoft/phone.js';
+import type { OpenInvoice } from '../../hubsoft/financeiro.js';
 import type { SelfServiceConfig } from '../../config/schema.js';
 import type { CallState, IdentifiedClient } from './call-state.js';
 import type { CommandContext, CommandOutcome } from './types.js';
@@ -63,4 +64,16 @@ export function callerKey(context: CommandContext): string {
 /** Brazilian mobiles: DDD + 9 + 8 digits. */
 export function isMobile(national: string): boolean {
   return /^[1-9]{2}9\d{8}$/.test(national);
+}
+
+const reportedDates = new Set<number>();
+
+/** An invoice whose due date HubSoft wrote in a form the bridge cannot read is offered anyway, and logged once. */
+export function unreadableDateLogger(context: CommandContext): (invoice: OpenInvoice) => void {
+  return (invoice) => {
+    if (reportedDates.has(invoice.id_fatura)) return;
+    if (reportedDates.size >= 10_000) reportedDates.clear();
+    reportedDates.add(invoice.id_fatura);
+    context.log?.warn({ id_fatura: invoice.id_fatura, data_vencimento: invoice.data_vencimento }, 'invoice due date not understood: offered without it');
+  };
 }

@@ -1,7 +1,7 @@
 import { isBridgeError } from '../../errors.js';
 import { openInvoices, sendInvoice, SEND_PATHS, type SendChannel } from '../../hubsoft/financeiro.js';
 import { refusalMessage } from '../../hubsoft/refusal.js';
-import { callerNational, isClient, isMobile, requireClient, searchTermOf } from './guards.js';
+import { callerNational, isClient, isMobile, requireClient, searchTermOf, unreadableDateLogger } from './guards.js';
 import type { CommandContext, CommandOutcome, SelfServiceCommand } from './types.js';
 
 /**
@@ -24,9 +24,9 @@ export const secondCopyCommand: SelfServiceCommand = {
     const term = searchTermOf(client);
     if (!term) return { status: 'error', reason: 'no_search_term' };
     const { api, counters, store, deps } = context.shared;
-    const invoice = (await openInvoices(api, term.busca, term.termo))[0];
+    const invoice = (await openInvoices(api, term.busca, term.termo, unreadableDateLogger(context)))[0];
     if (!invoice) return { status: 'notfound', reason: 'no_open_invoice' };
-    const values = { SEGUNDA_VIA_CANAL: channel, SEGUNDA_VIA_VENCIMENTO: String(invoice.dueAt), SEGUNDA_VIA_VALOR: invoice.valor.toFixed(2) };
+    const values = { SEGUNDA_VIA_CANAL: channel, SEGUNDA_VIA_VENCIMENTO: invoice.dueAt === null ? '' : String(invoice.dueAt), SEGUNDA_VIA_VALOR: invoice.valor.toFixed(2) };
     const pending: CommandOutcome = { status: 'ok', reason: 'pending', values };
     const sentKey = `${invoice.id_fatura}:${channel}`;
     const { sent } = context.state;

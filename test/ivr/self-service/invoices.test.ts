@@ -36,6 +36,29 @@ describe('ivr/self-service: hubsoft-invoices and hubsoft-second-copy over FastAG
     expect(asked.query).to.include({ busca: 'codigo_cliente', termo_busca: '428', apenas_pendente: 'sim' });
   });
 
+  it('reads due dates in every form HubSoft writes; an invoice whose date cannot be read is still offered, last, without a date', async () => {
+    const base = { valor: 50, data_pagamento: null, tipo_cobranca: 'boleto', linha_digitavel: null, link: null };
+    h.hubsoft.setInvoices(11208, [
+      { ...base, id_fatura: 1, data_vencimento: 'em breve' },
+      { ...base, id_fatura: 2, data_vencimento: '2024-02-10 00:00:00' },
+      { ...base, id_fatura: 3, data_vencimento: '2024-01-10T03:00:00.000Z' },
+      { ...base, id_fatura: 4, data_vencimento: '10/03/2024 10:30' },
+    ]);
+    await identified('dates', false);
+    expect(await h.call('hubsoft-invoices', CARLOS_PHONE, 'dates')).to.include({
+      HUBSOFT_FATURAS_STATUS: 'ok',
+      HUBSOFT_FATURAS_TOTAL: '4',
+      HUBSOFT_FATURA_VENCIMENTO: String(Date.UTC(2024, 0, 10, 15) / 1000),
+    });
+    h.hubsoft.setInvoices(11208, [{ ...base, id_fatura: 5, data_vencimento: '31/02/2024' }]);
+    expect(await h.call('hubsoft-invoices', CARLOS_PHONE, 'dates'), 'not "no open invoices"').to.include({
+      HUBSOFT_FATURAS_TOTAL: '1',
+      HUBSOFT_FATURA_VENCIMENTO: '',
+      HUBSOFT_FATURA_VENCIMENTO_DATA: '31/02/2024',
+      HUBSOFT_FATURA_VENCIDA: '0',
+    });
+  });
+
   it('a client with no open invoice: ok with total 0; an unidentified call: denied', async () => {
     await h.call('hubsoft-identify', '3732215000', 'c2');
     expect(await h.call('hubsoft-invoices', '3732215000', 'c2')).to.include({ HUBSOFT_FATURAS_STATUS: 'ok', HUBSOFT_FATURAS_TOTAL: '0', HUBSOFT_FATURA_VENCIMENTO: '' });
