@@ -40,7 +40,7 @@ got="$("$name" --version)"
 [ "$got" = "$want" ] || { echo "deb-check: --version says '$got', package.json '$want'" >&2; exit 1; }
 getent passwd "$name" >/dev/null || { echo "deb-check: no $name system user" >&2; exit 1; }
 perms="$(stat -c '%a %U:%G' /etc/$name)"
-[ "$perms" = "750 root:$name" ] || { echo "deb-check: /etc/$name is $perms, expected 750 root:$name" >&2; exit 1; }
+[ "$perms" = "755 root:root" ] || { echo "deb-check: /etc/$name is $perms, expected 755 root:root (Asterisk reads the AMI user file in it)" >&2; exit 1; }
 [ -f /lib/systemd/system/$name.service ] || { echo "deb-check: unit missing" >&2; exit 1; }
 /opt/$name/node/bin/node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { echo "deb-check: bundled Node < 20" >&2; exit 1; }
 
