@@ -55,6 +55,9 @@ export function parseClient(entry: unknown): ClientSummary | null {
     hasEnabledService: services.some(
       (s) => s !== null && typeof s === 'object' && (s as Record<string, unknown>).status_prefixo === 'servico_habilitado',
     ),
+    servicos_status_prefixo: services
+      .map((s) => (s !== null && typeof s === 'object' ? (s as Record<string, unknown>).status_prefixo : undefined))
+      .filter((p): p is string => typeof p === 'string' && /^[a-z0-9_]{1,60}$/.test(p)),
   };
 }
 

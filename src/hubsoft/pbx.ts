@@ -11,6 +11,8 @@ export interface ApiPoster {
 
 const MAX_PARAMS = 20;
 const MAX_PARAM_CHARS = 200;
+const MAX_LIST_ITEMS = 3;
+const MAX_RECORD_FIELDS = 6;
 
 /**
  * POST /pbx/ligacao/notificar and /cancelar (seed 003, chapter 7). HubSoft matches a cancel
@@ -96,12 +98,24 @@ function checkParams(params: unknown, problems: string[]): void {
   const entries = Object.entries(params);
   if (entries.length > MAX_PARAMS) problems.push(`ligacao_params holds at most ${MAX_PARAMS} keys`);
   for (const [key, value] of entries) {
-    const ok =
-      typeof value === 'boolean' ||
-      (typeof value === 'number' && Number.isFinite(value)) ||
-      (typeof value === 'string' && value.length <= MAX_PARAM_CHARS);
-    if (!ok) problems.push(`ligacao_params.${key} must be a string (<= ${MAX_PARAM_CHARS} chars), number or boolean`);
+    const ok = isFlat(value) || (typeof value !== 'string' && isShortList(value));
+    if (!ok) problems.push(`ligacao_params.${key} must be a string (<= ${MAX_PARAM_CHARS} chars), number, boolean, or a list of at most ${MAX_LIST_ITEMS} strings or flat records`);
   }
+}
+
+function isFlat(value: unknown): boolean {
+  return typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length <= MAX_PARAM_CHARS);
+}
+
+/** The caller context's lists (atendimentos_abertos, ordem_servico): few items, each a string or a small flat record. */
+function isShortList(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length > MAX_LIST_ITEMS) return false;
+  return value.every((item) => {
+    if (typeof item === 'string') return item.length <= MAX_PARAM_CHARS;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return false;
+    const fields = Object.values(item as Record<string, unknown>);
+    return fields.length <= MAX_RECORD_FIELDS && fields.every((f) => f === null || (typeof f !== 'boolean' && isFlat(f)));
+  });
 }
 
 function msgOf(body: Record<string, unknown>): string {

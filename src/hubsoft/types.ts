@@ -8,6 +8,8 @@ export interface ClientSummary {
   readonly alerta_mensagens: readonly string[];
   /** True when at least one service has status_prefixo "servico_habilitado". */
   readonly hasEnabledService: boolean;
+  /** servicos[].status_prefixo of the client record, in HubSoft's order (absent in entries cached before it existed). */
+  readonly servicos_status_prefixo?: readonly string[];
 }
 
 export type LookupStatus = 'found' | 'ambiguous' | 'notfound' | 'skipped' | 'error';
@@ -28,6 +30,14 @@ export interface LookupResult {
   readonly reason?: string;
 }
 
+/** A ligacao_params value: flat, or a short list of texts or of flat records (the caller context, pbx.ts bounds it). */
+export type LigacaoParamValue =
+  | string
+  | number
+  | boolean
+  | readonly string[]
+  | readonly Readonly<Record<string, string | number | null>>[];
+
 /** Body of POST /api/v1/integracao/pbx/ligacao/notificar and /cancelar (seed 003, chapter 7). */
 export interface PbxCallBody {
   readonly ramal?: string;
@@ -35,5 +45,5 @@ export interface PbxCallBody {
   readonly telefone?: string;
   readonly id_cliente?: number;
   readonly codigo_cliente?: number;
-  readonly ligacao_params?: Readonly<Record<string, string | number | boolean>>;
+  readonly ligacao_params?: Readonly<Record<string, LigacaoParamValue>>;
 }

@@ -3,6 +3,8 @@ import type { LookupResult } from '../hubsoft/types.js';
 import type { Logger } from '../log/logger.js';
 import { alertTexts, buildAlertVariables, DEFAULT_MAX_ALERTS, type AlertVariable } from './alert-variables.js';
 import { compileSoundRules } from './sound-rules.js';
+import { contextVariables } from './context-variables.js';
+import type { CallerContext } from '../hubsoft/caller-context.js';
 import type { Tts } from './tts.js';
 import { withinDeadline } from '../util/deadline.js';
 
@@ -17,6 +19,8 @@ export interface AlertPreparerOptions {
 export interface PrepareOptions {
   /** Sounds not ready after this long are left out (a TTS run goes on and is cached for the next caller). */
   readonly soundDeadlineMs?: number;
+  /** The caller's context (caller-context.ts), when the bridge has one in time: its variables go before HUBSOFT_LOOKUP. */
+  readonly context?: CallerContext | null;
 }
 
 /** Lookup result -> the ordered channel variables, sounds included. */
@@ -45,7 +49,8 @@ export function createAlertPreparer(options: AlertPreparerOptions): AlertPrepare
       );
       const missing = sounds.filter((s) => s === null).length;
       if (missing > 0 && texts.length > 0) logger?.debug({ missing, total: texts.length }, 'alerts without a sound');
-      return buildAlertVariables(result, alerts, { sounds, maxAlerts });
+      const context = contextVariables(prepare.context, alerts.variablePrefix, alerts.maxValueBytes);
+      return buildAlertVariables(result, alerts, { sounds, maxAlerts, context });
     },
     useSoundRules(next) {
       rules = compileSoundRules(next);

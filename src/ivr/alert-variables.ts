@@ -26,6 +26,8 @@ export interface AlertVariablesOptions {
   /** Sound for each alert of alertTexts(result), by index; null or missing = no sound. */
   readonly sounds?: readonly (string | null)[];
   readonly maxAlerts?: number;
+  /** The caller-context variables (context-variables.ts): set after the alerts, before HUBSOFT_LOOKUP. */
+  readonly context?: readonly AlertVariable[];
 }
 
 /**
@@ -94,6 +96,7 @@ export function buildAlertVariables(
     });
   }
 
+  vars.push(...(options.context ?? []));
   vars.push([prefix + VARIABLE_SUFFIX.lookup, result.status]);
   return vars;
 }

@@ -1,4 +1,5 @@
 import type { LookupResult } from '../hubsoft/types.js';
+import type { CallerContext } from '../hubsoft/caller-context.js';
 import type { Logger } from '../log/logger.js';
 import { isBridgeError } from '../errors.js';
 import type { AlertPreparer } from './alert-preparer.js';
@@ -12,8 +13,13 @@ export const HUBSOFT_LOOKUP_SCRIPT = 'hubsoft-lookup';
 /** The (cached) caller lookup; linkedid ties it to the call the AMI side follows ('' when not passed). */
 export type CallerLookup = (callerId: string, linkedid: string) => Promise<LookupResult>;
 
+/** The caller's context for a lookup result, resolving within deadlineMs (CallerContextSource.forCaller). */
+export type CallerContextFor = (result: LookupResult, deadlineMs: number) => Promise<CallerContext | null>;
+
 export interface HubsoftLookupScriptOptions {
   readonly lookup: CallerLookup;
+  /** Absent: no context variables. Gets what is left of the deadline after the lookup. */
+  readonly context?: CallerContextFor;
   readonly preparer: AlertPreparer;
   /** Lookup plus sounds never take longer than this (agi.deadlineMs). */
   readonly deadlineMs: number;
@@ -35,8 +41,9 @@ export function createHubsoftLookupScript(options: HubsoftLookupScriptOptions): 
     const callerId = callerIdOf(env);
     const linkedid = (env['agi_arg_1'] ?? '').trim();
     const result = await lookupWithin(options.lookup, callerId, linkedid, options.deadlineMs, logger);
+    const context = options.context ? await contextWithin(options.context, result, Math.max(0, options.deadlineMs - (now() - started))) : null;
     const left = Math.max(0, options.deadlineMs - (now() - started));
-    const vars = await options.preparer.variablesFor(result, { soundDeadlineMs: left });
+    const vars = await options.preparer.variablesFor(result, { soundDeadlineMs: left, context });
     for (const [name, value] of vars) {
       const reply = await session.command(formatSetVariable(name, value, options.maxValueBytes));
       if (reply.code !== 200 || reply.result !== '1') {
@@ -63,6 +70,12 @@ async function lookupWithin(
   }
   logger?.warn({ linkedid, err: timed.error }, 'FastAGI lookup failed: HUBSOFT_LOOKUP=error');
   return errorResult(callerId, isBridgeError(timed.error) ? timed.error.code : 'LOOKUP_FAILED');
+}
+
+/** The context within `ms` (the source keeps its own, slightly shorter, deadline; this guards it), null when late or failed. */
+async function contextWithin(context: CallerContextFor, result: LookupResult, ms: number): Promise<CallerContext | null> {
+  const timed = await withinDeadline(Promise.resolve().then(() => context(result, Math.max(0, ms - 25))), ms);
+  return timed.kind === 'done' ? timed.value : null;
 }
 
 function errorResult(raw: string, reason: string): LookupResult {

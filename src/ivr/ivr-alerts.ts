@@ -4,7 +4,8 @@ import type { LookupResult } from '../hubsoft/types.js';
 import type { Logger } from '../log/logger.js';
 import { createAlertPreparer, type AlertPreparer } from './alert-preparer.js';
 import { FastAgiServer, type AgiRefusal } from './fastagi-server.js';
-import { createHubsoftLookupScript, HUBSOFT_LOOKUP_SCRIPT, type CallerLookup } from './hubsoft-lookup-script.js';
+import { createHubsoftLookupScript, HUBSOFT_LOOKUP_SCRIPT, type CallerContextFor, type CallerLookup } from './hubsoft-lookup-script.js';
+import type { CallerContext } from '../hubsoft/caller-context.js';
 import { pushAlertVariables, type PushResult } from './setvar.js';
 import { createTts, type Tts } from './tts.js';
 
@@ -16,6 +17,8 @@ export interface IvrAlertsOptions {
   readonly logger: Logger;
   /** Counts a FastAGI connection closed without running a script (the metric). */
   readonly onAgiRefused?: (reason: AgiRefusal) => void;
+  /** The caller context for hubsoft-lookup (resolves within the deadline it is given); absent: none. */
+  readonly context?: CallerContextFor;
   /** Overrides the espeak-ng/sox TTS built from alerts.tts (tests). */
   readonly tts?: Tts | null;
 }
@@ -28,7 +31,7 @@ export interface IvrAlerts {
   /** Null when agi.enabled is false. Not started: call start()/stop() with the daemon. */
   readonly agiServer: FastAgiServer | null;
   /** Builds the variables for `result` and pushes them to `channel`; never rejects. */
-  pushFor(ami: AmiActions, channel: string, result: LookupResult, options?: { totalTimeoutMs?: number }): Promise<PushResult>;
+  pushFor(ami: AmiActions, channel: string, result: LookupResult, options?: { totalTimeoutMs?: number; context?: CallerContext | null }): Promise<PushResult>;
 }
 
 export function createIvrAlerts(options: IvrAlertsOptions): IvrAlerts {
@@ -48,6 +51,7 @@ export function createIvrAlerts(options: IvrAlertsOptions): IvrAlerts {
         scripts: {
           [HUBSOFT_LOOKUP_SCRIPT]: createHubsoftLookupScript({
             lookup: options.lookup,
+            ...(options.context ? { context: options.context } : {}),
             preparer,
             deadlineMs: agi.deadlineMs,
             maxValueBytes: alerts.maxValueBytes,
@@ -65,7 +69,7 @@ export function createIvrAlerts(options: IvrAlertsOptions): IvrAlerts {
       const totalTimeoutMs = pushOptions.totalTimeoutMs ?? 3000;
       try {
         // Sounds get half the budget at most: a TTS run goes on and is cached for the next caller.
-        const vars = await preparer.variablesFor(result, { soundDeadlineMs: Math.floor(totalTimeoutMs / 2) });
+        const vars = await preparer.variablesFor(result, { soundDeadlineMs: Math.floor(totalTimeoutMs / 2), context: pushOptions.context ?? null });
         return await pushAlertVariables(ami, channel, vars, {
           logger,
           totalTimeoutMs: Math.ceil(totalTimeoutMs / 2),

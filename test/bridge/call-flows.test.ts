@@ -68,6 +68,8 @@ describe('call flows end to end (fake Asterisk over TCP -> bridge -> fake HubSof
         did: '3732220702',
         queue: 'suporte-local',
         member: 'Local/1001@from-queue/n',
+        // The caller context (context.enabled): the sample client has no open ticket, work order or overdue invoice.
+        status_servico: 'habilitado',
       });
       const cancel = fresh.pbxRequests().find((r) => r.route === 'cancelar');
       expect(cancel?.body).to.deep.equal(notify?.body, 'a cancel repeats its notify');

@@ -46,7 +46,7 @@ describe('config/example.yaml', () => {
   it('gives the schema defaults for every optional key it sets', () => {
     const fromExample = parseConfig({ ...parse(example), ...required });
     const defaults = parseConfig(required);
-    for (const section of ['calls', 'lookup', 'notify', 'alerts', 'agi', 'health', 'log', 'state'] as const) {
+    for (const section of ['calls', 'lookup', 'context', 'notify', 'alerts', 'agi', 'health', 'log', 'state'] as const) {
       expect(fromExample[section], section).to.deep.equal(defaults[section]);
     }
   });

@@ -10,7 +10,7 @@ import { startHarness } from '../support/bridge-harness.js';
 import type { PbxCallBody } from '../../src/hubsoft/types.js';
 import type { RingNotice } from '../../src/bridge/crm-port.js';
 import type { StopReason } from '../../src/calls/types.js';
-import { MARIA, JOAO, ANA, MERCEARIA } from '../support/sample-clients.js';
+import { MARIA, JOAO, ANA, MERCEARIA, BEATRIZ, CARLOS, selfServiceClients } from '../support/sample-clients.js';
 import { playSelfServiceCall } from '../support/self-service-demo.js';
 
 /** Script time runs this many times faster than the clock (a 20 s ring takes 0.2 s). */
@@ -101,6 +101,30 @@ const scenes: Scene[] = [
       second.endInDialplan();
     },
   },
+  {
+    title: 'BEATRIZ (open ticket, technician visit tomorrow at 10) calls 1001; nobody answers',
+    at: 380_000,
+    build(s, at) {
+      const call = inbound(s, BEATRIZ.telefone_primario, at);
+      const dial = call.dial(['1001']);
+      call.wait(8000);
+      dial.timeout();
+      call.endInDialplan();
+    },
+  },
+  {
+    title: 'CARLOS (service blocked, invoices overdue) is routed by HUBSOFT_ROUTE=blocked to the finance queue; 1002 answers',
+    at: 400_000,
+    build(s, at) {
+      const call = s.inboundCall({ from: CARLOS.telefone_primario, did: '3732220701', at });
+      const queue = s.queue(call, { name: 'financeiro', number: '701', strategy: 'ringall', members: 'local' });
+      queue.ring(['1002']);
+      call.wait(4000);
+      queue.answer('1002');
+      call.wait(20_000);
+      queue.complete();
+    },
+  },
 ];
 
 /** What HubSoft must receive, per ramal + telefone, for the demo to pass. */
@@ -113,7 +137,12 @@ const EXPECTED: Record<string, string[]> = {
   [`1002/${MERCEARIA.telefone_primario}`]: ['notificar', 'cancelar'],
   '1001/': ['notificar', 'cancelar'],
   '1002/31988887777': ['notificar', 'cancelar'],
+  [`1001/${BEATRIZ.telefone_primario}`]: ['notificar', 'cancelar'],
+  [`1002/${CARLOS.telefone_primario}`]: ['notificar'],
 };
+
+/** The caller-context variables the IVR gets (issue 17), printed per caller. */
+const CONTEXT_VARIABLES = /^HUBSOFT_(ATENDIMENTOS|PROTOCOLO_ABERTO|OS_\w+|SERVICO_STATUS|FATURAS_VENCIDAS|ROUTE)$/;
 
 const clock = (offsetMs: number): string => new Date(MORNING_START + offsetMs - 3 * 3600_000).toISOString().slice(11, 19);
 
@@ -122,6 +151,7 @@ async function main(): Promise<number> {
   const scriptTime = () => (Date.now() - started) * SPEED;
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const received: string[] = [];
+  const contextParams = new Map<string, Record<string, unknown>>();
 
   const onSent = (route: 'notificar' | 'cancelar', body: PbxCallBody, ring: RingNotice, reason?: StopReason) => {
     const who = ring.lookup?.client?.nome_razaosocial ?? (ring.lookup?.status === 'ambiguous' ? `${ring.lookup.clients.length} clients (agent chooses)` : ring.lookup?.status ?? 'lookup pending');
@@ -129,11 +159,14 @@ async function main(): Promise<number> {
     const target = body.ramal ? `ramal ${body.ramal}` : `id ${body.identificador_interno}`;
     print(`  ${clock(scriptTime())}  ${route.padEnd(9)}  ${target.padEnd(11)}  telefone ${(body.telefone ?? '(withheld)').padEnd(12)}  ${who}  [${why}]`);
     received.push(`${body.ramal}/${body.telefone ?? ''}:${route}`);
+    const params = body.ligacao_params ?? {};
+    if (route === 'notificar' && ('ordem_servico' in params || 'atendimentos_abertos' in params || params.status_servico === 'bloqueado')) contextParams.set(who, params);
   };
 
   const harness = await startHarness({
     config: { calls: { reringGraceMs: 1500 / SPEED * 10 }, alerts: { enabled: true } },
     daemon: { onSent },
+    fakeHubsoft: { clients: selfServiceClients() },
   });
 
   print('hubsoft-pbx-bridge demo: a morning at the call centre');
@@ -163,6 +196,23 @@ async function main(): Promise<number> {
   }
 
   print('');
+  print('Caller context the IVR got before HUBSOFT_LOOKUP (a FreePBX line routes on HUBSOFT_ROUTE):');
+  const byChannel = new Map<string, Map<string, string>>();
+  for (const v of harness.ami.variables) if (v.channel) (byChannel.get(v.channel) ?? byChannel.set(v.channel, new Map()).get(v.channel)!).set(v.variable, v.value);
+  const seen = { visit: false, blocked: false };
+  for (const [channel, vars] of byChannel) {
+    const shown = [...vars].filter(([name]) => CONTEXT_VARIABLES.test(name));
+    if (shown.length === 0 || !['visit-scheduled', 'blocked'].includes(vars.get('HUBSOFT_ROUTE') ?? '')) continue;
+    print(`  ${channel}  ${vars.get('HUBSOFT_NOME') ?? ''}`);
+    print(`    ${shown.map(([k, v]) => `${k}=${v}`).join('  ')}`);
+    print(`    IVR: ${sayContext(vars)}`);
+    if (vars.get('HUBSOFT_ROUTE') === 'visit-scheduled' && vars.get('HUBSOFT_OS_QUANDO') === 'amanha') seen.visit = true;
+    if (vars.get('HUBSOFT_ROUTE') === 'blocked') seen.blocked = true;
+  }
+  print('The agent\'s window (ligacao_params of the notify):');
+  for (const [who, params] of contextParams) print(`  ${who}: ${JSON.stringify(params)}`);
+
+  print('');
   print('08:07:00  CARLOS calls the self-service IVR (URA) and asks for a second copy of his invoice by SMS:');
   const selfService = await playSelfServiceCall();
   for (const step of selfService.steps) {
@@ -181,7 +231,7 @@ async function main(): Promise<number> {
     const [key, route] = entry.split(':') as [string, string];
     (got[key] ??= []).push(route);
   }
-  const ok = JSON.stringify(sortKeys(got)) === JSON.stringify(sortKeys(EXPECTED)) && smsSent;
+  const ok = JSON.stringify(sortKeys(got)) === JSON.stringify(sortKeys(EXPECTED)) && smsSent && seen.visit && seen.blocked;
   const tracker = harness.daemon.bridge.tracker.stats();
   print('');
   print(
@@ -192,6 +242,14 @@ async function main(): Promise<number> {
   if (!ok) print(JSON.stringify({ expected: sortKeys(EXPECTED), got: sortKeys(got) }, null, 2));
   await harness.close();
   return ok && tracker.liveCalls === 0 ? 0 : 1;
+}
+
+/** What the dialplan example in the README makes of the variables (SayUnixTime says the hour). */
+function sayContext(vars: ReadonlyMap<string, string>): string {
+  if (vars.get('HUBSOFT_ROUTE') === 'blocked') return `"seu acesso está bloqueado" -> Goto(ext-queues,701,1) (finance queue; ${vars.get('HUBSOFT_FATURAS_VENCIDAS') ?? '?'} overdue invoices)`;
+  const digits = vars.get('HUBSOFT_OS_DATA_DIGITOS') ?? '';
+  const day = vars.get('HUBSOFT_OS_QUANDO') === 'amanha' ? 'amanhã' : vars.get('HUBSOFT_OS_QUANDO') === 'hoje' ? 'hoje' : `${digits.slice(0, 2)}/${digits.slice(2, 4)}`;
+  return `"sua visita técnica está agendada para ${day} às ${Number(digits.slice(8, 10))} horas" (your technician visit is scheduled for ${day === 'amanhã' ? 'tomorrow' : day} at ${Number(digits.slice(8, 10))})`;
 }
 
 function sortKeys(record: Record<string, string[]>): Record<string, string[]> {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { VARIABLE_SUFFIX } from '../../src/ivr/alert-variables.js';
+import { CONTEXT_SUFFIX } from '../../src/ivr/context-variables.js';
 import { HUBSOFT_LOOKUP_SCRIPT } from '../../src/ivr/hubsoft-lookup-script.js';
 
 const read = (name: string) => readFileSync(new URL(`../../config/asterisk/${name}`, import.meta.url), 'utf8');
@@ -52,6 +53,7 @@ describe('config/asterisk dialplan snippets', () => {
     }
     expect(text).to.include(`\${HUBSOFT_${VARIABLE_SUFFIX.alertaSom}\${i}}`);
     expect(text).to.include(`agi://127.0.0.1:4573/${HUBSOFT_LOOKUP_SCRIPT},\${CHANNEL(linkedid)}`);
+    for (const suffix of [CONTEXT_SUFFIX.route, CONTEXT_SUFFIX.osData, CONTEXT_SUFFIX.osQuando, CONTEXT_SUFFIX.atendimentos]) expect(text).to.include(`\${HUBSOFT_${suffix}}`);
   });
 
   it('pass no alert text to an application, only whitelisted sound names', () => {
