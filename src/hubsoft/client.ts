@@ -26,6 +26,10 @@ export class HubsoftClient {
     return this.call({ method: 'POST', path, json, ...options });
   }
 
+  put(path: string, json: unknown, options: RequestOptions = {}): Promise<Record<string, unknown>> {
+    return this.call({ method: 'PUT', path, json, ...options });
+  }
+
   /** Closes kept-alive connections (shutdown). */
   close(): void {
     this.http.close?.();

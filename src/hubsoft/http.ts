@@ -5,7 +5,7 @@ import type { HubsoftConfig } from '../config/schema.js';
 
 /** Only what we send; the Authorization header never leaves this module in an error. */
 export interface HttpRequest {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT';
   /** Path relative to hubsoft.url, without a leading slash ("api/v1/integracao/cliente"). */
   readonly path: string;
   readonly searchParams?: Readonly<Record<string, string | number>>;
@@ -124,7 +124,8 @@ export function createHubsoftHttp(config: HubsoftConfig, options: HttpOptions = 
   return {
     async send(request) {
       current ??= newPool();
-      const post = request.method === 'POST';
+      // POST and PUT carry a JSON body and are never repeated by the retry interceptor.
+      const post = request.method !== 'GET';
       const body = post ? JSON.stringify(request.json ?? null) : undefined;
       let statusCode: number;
       let text: string;

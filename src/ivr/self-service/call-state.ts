@@ -28,10 +28,22 @@ export interface CallState {
   /** `${id_fatura}:${channel}` sent (or being sent) in this call. */
   readonly sent: Map<string, SendMark>;
   protocol: string | null;
+  /** The id_atendimento HubSoft gave with the protocol (null when it sent none): the ticket edited at call end. */
+  id_atendimento: number | null;
   /** A protocol request in flight, so two AGI calls of one call never open two atendimentos. */
   protocolPending: Promise<string> | null;
+  /** What self-service did in this call, in order: `<command>:<status>[:<reason>]` (at most MAX_HISTORY). */
+  readonly history: string[];
+  /** A command that settles the caller's request (second copy sent, unlock, reset, reconnect) answered ok. */
+  resolved: boolean;
+  /** hubsoft-call-end ran for this call: the ticket edit is queued once. */
+  ended: boolean;
+  /** When the bridge first saw this call (its first AGI command). */
+  readonly startedAt: number;
   lastUsed: number;
 }
+
+export const MAX_HISTORY = 20;
 
 export interface SavedCall {
   readonly linkedid: string;
@@ -40,6 +52,12 @@ export interface SavedCall {
   readonly confirmFailures: number;
   readonly sent: readonly (readonly [string, SendMark])[];
   readonly protocol: string | null;
+  /** The fields below came with issue 17: a file of an older run lacks them (read as null / empty / false). */
+  readonly id_atendimento?: number | null;
+  readonly history?: readonly string[];
+  readonly resolved?: boolean;
+  readonly ended?: boolean;
+  readonly startedAt?: number;
   readonly lastUsed: number;
 }
 
@@ -67,7 +85,7 @@ export class CallStates {
     if (state) {
       this.calls.delete(linkedid); // re-insert: the map stays ordered by last use
     } else {
-      state = { linkedid, client: null, confirmed: false, confirmFailures: 0, sent: new Map(), protocol: null, protocolPending: null, lastUsed: now };
+      state = { ...fresh(linkedid, now), sent: new Map(), protocolPending: null, history: [] };
     }
     state.lastUsed = now;
     this.put(state);
@@ -84,6 +102,11 @@ export class CallStates {
       confirmFailures: s.confirmFailures,
       sent: [...s.sent],
       protocol: s.protocol,
+      id_atendimento: s.id_atendimento,
+      history: [...s.history],
+      resolved: s.resolved,
+      ended: s.ended,
+      startedAt: s.startedAt,
       lastUsed: s.lastUsed,
     }));
   }
@@ -91,7 +114,17 @@ export class CallStates {
   /** Puts back saved calls (least recently used first); expired ones are dropped. */
   restore(saved: readonly SavedCall[]): void {
     for (const s of saved) {
-      const state: CallState = { ...s, sent: new Map(s.sent), protocolPending: null };
+      const state: CallState = {
+        ...fresh(s.linkedid, s.startedAt ?? s.lastUsed),
+        ...s,
+        id_atendimento: s.id_atendimento ?? null,
+        resolved: s.resolved === true,
+        ended: s.ended === true,
+        startedAt: s.startedAt ?? s.lastUsed,
+        sent: new Map(s.sent),
+        history: [...(s.history ?? [])].slice(-MAX_HISTORY),
+        protocolPending: null,
+      };
       if (!this.expired(state)) this.put(state);
     }
   }
@@ -104,6 +137,13 @@ export class CallStates {
     const state = this.calls.get(linkedid);
     if (!state || this.expired(state)) return null;
     return state.protocol;
+  }
+
+  /** What self-service did in `linkedid` (`<command>:<status>[:<reason>]`, oldest first); [] when nothing. */
+  historyFor(linkedid: string): readonly string[] {
+    const state = this.calls.get(linkedid);
+    if (!state || this.expired(state)) return [];
+    return [...state.history];
   }
 
   /** The client identified in `linkedid`, or null. */
@@ -136,4 +176,8 @@ export class CallStates {
       this.calls.delete(key);
     }
   }
+}
+
+function fresh(linkedid: string, now: number): Omit<CallState, 'sent' | 'protocolPending' | 'history'> {
+  return { linkedid, client: null, confirmed: false, confirmFailures: 0, protocol: null, id_atendimento: null, resolved: false, ended: false, startedAt: now, lastUsed: now };
 }

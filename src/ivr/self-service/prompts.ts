@@ -36,6 +36,10 @@ export const URA_PROMPTS = {
   'ura-erro': 'Não foi possível concluir agora. Vamos transferir para um atendente.',
   'ura-opcao-invalida': 'Opção inválida.',
   'ura-transferindo': 'Aguarde, vamos transferir para um atendente.',
+  'ura-menu-autorreparo': 'Para reiniciar o cadastro do seu roteador, tecle 4. Para reconectar a sua internet, tecle 5.',
+  'ura-mac-resetado': 'Pronto! O cadastro do seu roteador foi reiniciado. Desligue o roteador da tomada, aguarde dez segundos e ligue de novo.',
+  'ura-reconectado': 'Pronto! A sua conexão foi reiniciada. Aguarde um minuto enquanto o roteador se conecta de novo.',
+  'ura-autorreparo-negado': 'Não foi possível concluir esta operação.',
   'ura-somente-telefone-cadastrado': 'Por segurança, esta opção só está disponível em ligações do telefone cadastrado no seu contrato.',
 } as const;
 

@@ -9,7 +9,8 @@ import type { CommandContext, SelfServiceCommand } from './types.js';
  * the client's service and sets PROTOCOLO (digits, for SayDigits). A second call in the same call gets the same
  * number. The number stays readable by linkedid (SelfService.protocolFor) for the agent's ligacao_params.
  * Opening one changes the account: it needs what an unlock needs unless selfService.protocolNeedsConfirmation is
- * false (then any identified caller gets one).
+ * false (then any identified caller gets one). HubSoft's id_atendimento is kept with it: hubsoft-call-end edits
+ * that atendimento (PUT /atendimento/<id_atendimento>) with the call's facts.
  */
 export const protocolCommand: SelfServiceCommand = {
   name: 'hubsoft-protocol',
@@ -58,5 +59,7 @@ async function open(context: CommandContext): Promise<string> {
     nome: client.nome_razaosocial || 'Cliente (URA)',
     telefone,
   });
+  // The ticket edited when the call ends (hubsoft-call-end) is addressed by this id, not by the protocolo.
+  context.state.id_atendimento = opened.id_atendimento;
   return opened.protocolo;
 }

@@ -1,4 +1,5 @@
 import type { FastAgiServer } from '../fastagi-server.js';
+import { callEndCommand } from './call-end-command.js';
 import { CallStates } from './call-state.js';
 import { confirmCommand } from './confirm-command.js';
 import { connectionCommand } from './connection-command.js';
@@ -8,6 +9,7 @@ import { identifyCommand } from './identify-command.js';
 import { invoicesCommand } from './invoices-command.js';
 import { limitedApi } from './limited-api.js';
 import { protocolCommand } from './protocol-command.js';
+import { reconnectCommand, resetMacCommand } from './self-fix-commands.js';
 import { commandScript } from './runner.js';
 import { secondCopyCommand } from './second-copy-command.js';
 import { SelfServiceStateFile } from './state-file.js';
@@ -22,7 +24,10 @@ export const SELF_SERVICE_COMMANDS: readonly SelfServiceCommand[] = [
   secondCopyCommand,
   unlockCommand,
   connectionCommand,
+  resetMacCommand,
+  reconnectCommand,
   protocolCommand,
+  callEndCommand,
   gsanCommand,
 ];
 
@@ -36,6 +41,8 @@ export interface SelfService {
    * (e.g. { protocolo }) when the call then rings an agent.
    */
   protocolFor(linkedid: string): string | null;
+  /** What self-service did in this call (`<command>:<status>[:<reason>]`), e.g. for the agent's ligacao_params. */
+  historyFor(linkedid: string): readonly string[];
   /** Resolves once the last run's state is loaded (commands wait for it themselves). */
   readonly ready: Promise<void>;
   /** Resolves once the state is on disk (stop). */
@@ -60,5 +67,5 @@ export function registerSelfService(server: FastAgiServer, deps: SelfServiceDeps
       scripts.push(command.name);
     }
   }
-  return { scripts, calls, protocolFor: (linkedid) => calls.protocolFor(linkedid), ready: store.ready, flush: () => store.flush() };
+  return { scripts, calls, protocolFor: (linkedid) => calls.protocolFor(linkedid), historyFor: (linkedid) => calls.historyFor(linkedid), ready: store.ready, flush: () => store.flush() };
 }

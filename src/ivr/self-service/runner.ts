@@ -3,6 +3,7 @@ import { callerIdOf, formatSetVariable } from '../agi-protocol.js';
 import { realTimers } from '../../util/timers.js';
 import type { AgiScript } from '../fastagi-server.js';
 import { withinDeadline } from '../../util/deadline.js';
+import { MAX_HISTORY } from './call-state.js';
 import type { CommandContext, CommandOutcome, SelfServiceCommand, SelfServiceShared } from './types.js';
 
 /**
@@ -45,6 +46,8 @@ export function commandScript(command: SelfServiceCommand, shared: SelfServiceSh
       outcome = { status: 'error', reason: isBridgeError(timed.error) ? timed.error.code.toLowerCase() : 'failed' };
     }
 
+    if (context && !command.untracked) record(context, command, outcome);
+
     let sound = '';
     if (outcome.msg && deps.tts) {
       const left = Math.max(0, deadlineMs - (now() - started));
@@ -62,4 +65,13 @@ export function commandScript(command: SelfServiceCommand, shared: SelfServiceSh
     }
     log?.debug({ status: outcome.status, reason: outcome.reason ?? '' }, 'self-service command done');
   };
+}
+
+/** What self-service did in this call, for the ticket edit after it (call-end-command.ts). */
+function record(context: CommandContext, command: SelfServiceCommand, outcome: CommandOutcome): void {
+  const { state } = context;
+  state.history.push(`${command.name.replace(/^hubsoft-/, '')}:${outcome.status}${outcome.reason ? `:${outcome.reason}` : ''}`);
+  if (state.history.length > MAX_HISTORY) state.history.splice(0, state.history.length - MAX_HISTORY);
+  if (command.resolves && outcome.status === 'ok' && !outcome.reason) state.resolved = true;
+  void context.shared.store.save();
 }

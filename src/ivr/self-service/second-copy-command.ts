@@ -16,6 +16,7 @@ export const secondCopyCommand: SelfServiceCommand = {
   name: 'hubsoft-second-copy',
   variable: 'SEGUNDA_VIA',
   values: ['SEGUNDA_VIA_CANAL', 'SEGUNDA_VIA_VENCIMENTO', 'SEGUNDA_VIA_VALOR'],
+  resolves: true,
   async run(context) {
     const channel = (context.args[0] ?? '').toLowerCase();
     if (!(channel in SEND_PATHS)) return { status: 'error', reason: 'bad_channel' };

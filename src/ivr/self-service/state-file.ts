@@ -103,7 +103,10 @@ function isCall(value: unknown): value is SavedCall {
     (c.protocol === null || typeof c.protocol === 'string') &&
     Array.isArray(c.sent) &&
     c.sent.every((s) => Array.isArray(s) && typeof s[0] === 'string' && (s[1] === 'sent' || s[1] === 'pending')) &&
-    (c.client === null || isClient(c.client))
+    (c.client === null || isClient(c.client)) &&
+    (c.id_atendimento === undefined || c.id_atendimento === null || Number.isSafeInteger(c.id_atendimento)) &&
+    (c.history === undefined || (Array.isArray(c.history) && c.history.every((h) => typeof h === 'string'))) &&
+    (c.startedAt === undefined || typeof c.startedAt === 'number')
   );
 }
 

@@ -1,3 +1,4 @@
+import type { TicketAfterCall } from '../../bridge/crm-port.js';
 import type { SelfServiceConfig } from '../../config/schema.js';
 import type { GsanClient } from '../../gsan/gsan-client.js';
 import type { HubsoftApi } from '../../hubsoft/api-port.js';
@@ -46,6 +47,11 @@ export interface SelfServiceDeps {
   readonly stateDir?: string;
   /** state.outbox.fsync: fsync each save. Default true. */
   readonly fsync?: boolean;
+  /**
+   * hubsoft-call-end: hands the ticket's edit to the CRM adapter and the durable outbox (the daemon wires
+   * crm.prepareTicketEdit + DurableDispatch.submit). Returns false when nothing was queued. Absent: not sent.
+   */
+  readonly onCallEnd?: (ticket: TicketAfterCall) => boolean;
 }
 
 /** Shared by all commands of one bridge. */
@@ -86,5 +92,9 @@ export interface SelfServiceCommand {
   readonly variable: string;
   /** Value variable suffixes this command sets (each time, '' when it has no value). */
   readonly values: readonly string[];
+  /** Its ok (without a REASON) settles the caller's request: the ticket may be closed after the call. */
+  readonly resolves?: boolean;
+  /** Not written into the call's history (what self-service did). */
+  readonly untracked?: boolean;
   run(context: CommandContext): Promise<CommandOutcome>;
 }

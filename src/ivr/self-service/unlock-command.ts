@@ -14,6 +14,7 @@ export const unlockCommand: SelfServiceCommand = {
   name: 'hubsoft-unlock',
   variable: 'DESBLOQUEIO',
   values: ['DESBLOQUEIO_ATE', 'DESBLOQUEIO_DIAS'],
+  resolves: true,
   async run(context) {
     const { config } = context.shared.deps;
     const asked = context.args[0] ? Number(context.args[0]) : config.unlockDays;

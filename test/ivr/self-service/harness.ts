@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../../../src/log/logger.js';
 import { FastAgiServer } from '../../../src/ivr/fastagi-server.js';
 import { registerSelfService, type SelfService } from '../../../src/ivr/self-service/register.js';
 import type { Tts } from '../../../src/ivr/tts.js';
+import type { SelfServiceDeps } from '../../../src/ivr/self-service/types.js';
 import { testClient, testConfig } from '../../hubsoft/helpers.js';
 import { FakeAgiClient } from '../../support/fake-agi-client.js';
 import { FAKE_GSAN_KEY, startFakeGsan, type FakeGsan } from '../../support/fake-gsan.js';
@@ -30,11 +31,15 @@ export interface HarnessOptions {
   readonly gsanTimeoutMs?: number;
   /** state.dir of the self-service state; absent: memory only. A second harness on the same dir is a restart. */
   readonly stateDir?: string;
+  /** hubsoft-call-end's way to the outbox (the daemon wires crm.prepareTicketEdit + DurableDispatch.submit). */
+  readonly onCallEnd?: SelfServiceDeps['onCallEnd'];
+  /** An existing fake HubSoft (a restart keeps HubSoft); closed by the harness only when it started it. */
+  readonly hubsoft?: FakeHubsoft;
 }
 
 /** The FastAGI server with the self-service commands, against a fake HubSoft and a fake GSAN, all on 127.0.0.1. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const hubsoft = await startFakeHubsoft({ clients: selfServiceClients() });
+  const hubsoft = options.hubsoft ?? (await startFakeHubsoft({ clients: selfServiceClients() }));
   const gsan = await startFakeGsan();
   const config = testConfig(hubsoft);
   const logger = options.logger ?? silentLogger();
@@ -51,6 +56,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     ...(options.now ? { now: options.now } : {}),
     ...(options.stateDir ? { stateDir: options.stateDir, fsync: false } : {}),
+    ...(options.onCallEnd ? { onCallEnd: options.onCallEnd } : {}),
   });
   await selfService.ready;
   const { port } = await server.start();
@@ -64,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     close: async () => {
       await server.stop();
       await selfService.flush();
-      await Promise.all([hubsoft.close(), gsan.close()]);
+      await Promise.all([options.hubsoft ? undefined : hubsoft.close(), gsan.close()]);
     },
   };
 }

@@ -55,6 +55,8 @@ describe('config/asterisk/ura-hubsoft.conf', () => {
     for (const line of code) {
       for (const [open, close] of [['(', ')'], ['{', '}'], ['[', ']']] as const) expect(line.split(open).length, `${open} in ${line}`).to.equal(line.split(close).length);
     }
-    expect(code.filter((l) => /Return\(/.test(l))).to.have.length(2);
+    // hubsoft-ura-confirm's two, and the hangup handler's (hubsoft-ura-end).
+    expect(code.filter((l) => /Return\(/.test(l))).to.have.length(3);
+    expect(text).to.match(/hangup_handler_push\)=hubsoft-ura-end,s,1\)/);
   });
 });
