@@ -23,6 +23,8 @@ export interface BridgeOptions {
   readonly crm: CrmPort;
   readonly queue: JobQueue;
   readonly onEntered?: CallPathOptions['onEntered'];
+  /** The caller's context (open tickets, work orders...) for the notify and the IVR; absent: none. */
+  readonly contextFor?: CallPathOptions['contextFor'];
   /** Every tracker output, after the call path took it (metrics, demo). */
   readonly onOutput?: (output: TrackerOutput) => void;
   readonly clock?: () => number;
@@ -59,6 +61,7 @@ export class Bridge {
       lookupBudgetMs: options.config.lookup.budgetMs,
       isExcluded: (extension) => resolveTarget(options.config.extensions, extension) === null,
       onEntered: options.onEntered,
+      ...(options.contextFor ? { contextFor: options.contextFor } : {}),
       clock: this.clock,
       timers: this.timers,
       ringLog: {

@@ -1,9 +1,13 @@
 import type { Logger } from '../log/logger.js';
 import type { CallInfo, StopReason, TrackerOutput } from '../calls/types.js';
 import type { LookupResult } from '../hubsoft/types.js';
+import type { CallerContext } from '../hubsoft/caller-context.js';
 import type { CrmPort, RingNotice } from './crm-port.js';
 import type { PreparedRequest } from '../outbox/request.js';
 import { withinDeadline } from '../util/deadline.js';
+
+/** contextFor gets this much less than the budget left, so that it answers before the guard gives up on it. */
+const CONTEXT_MARGIN_MS = 25;
 
 /** One CRM request of one ring, as the adapter prepared it, with the ring behind it (for onSent and logs). */
 export interface PathJob {
@@ -27,8 +31,13 @@ export interface CallPathOptions {
   readonly lookupBudgetMs: number;
   /** Extensions HubSoft should never hear about. */
   readonly isExcluded?: (extension: string) => boolean;
-  /** Called when an inbound call enters, with its lookup already under way (alerts to the IVR). */
-  readonly onEntered?: (call: CallInfo, lookup: Promise<LookupResult>) => void;
+  /**
+   * Called when an inbound call enters, with its lookup already under way (alerts to the IVR), and the caller's
+   * context, which resolves within lookupBudgetMs of the entry (null without contextFor or for an unknown caller).
+   */
+  readonly onEntered?: (call: CallInfo, lookup: Promise<LookupResult>, context: Promise<CallerContext | null>) => void;
+  /** The caller's context for a lookup result, resolving within deadlineMs (CallerContextSource.forCaller). */
+  readonly contextFor?: (result: LookupResult, deadlineMs: number) => Promise<CallerContext | null>;
   readonly clock?: () => number;
   readonly timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
   /**
@@ -71,7 +80,7 @@ export class CallPath {
     for (const output of outputs) {
       switch (output.type) {
         case 'entered':
-          this.options.onEntered?.(output.call, this.lookup(output.call));
+          this.onEntered(output.call);
           break;
         case 'ringing':
           this.onRinging(output.call, output.extension, output);
@@ -96,7 +105,8 @@ export class CallPath {
     const previousCancel = this.cancelsPending.get(matchProxy(extension, call));
     const lookedUp = previousCancel ? previousCancel.then(() => this.withinBudget(lookup, output.at)) : this.withinBudget(lookup, output.at);
     const notice = lookedUp.then(async (result): Promise<RingNotice> => {
-      const ring: RingNotice = { call, extension, context: output.context, lookup: result, at: output.at };
+      const callerContext = result ? await this.contextWithin(result, output.at) : null;
+      const ring: RingNotice = { call, extension, context: output.context, lookup: result, at: output.at, ...(callerContext ? { callerContext } : {}) };
       if (!result) this.options.logger.warn({ linkedid: call.linkedid, extension }, 'caller lookup exceeded the budget: notifying with the phone only');
       await this.options.ringLog?.opened(key, ring);
       this.waiting -= 1;
@@ -139,6 +149,27 @@ export class CallPath {
     void queued.finally(() => {
       if (this.cancelsPending.get(pending) === queued) this.cancelsPending.delete(pending);
     });
+  }
+
+  /** Starts the lookup (and the caller's context once it is known, within the budget from now): the IVR gets both. */
+  private onEntered(call: CallInfo): void {
+    const lookup = this.lookup(call);
+    const { contextFor, onEntered } = this.options;
+    if (!contextFor && !onEntered) return;
+    const enteredAt = this.clock();
+    const context = lookup.then((result) => this.contextWithin(result, enteredAt));
+    onEntered?.(call, lookup, context);
+  }
+
+  /** The caller's context within what is left of the budget from `since`; null without one, when late or failed. */
+  private async contextWithin(result: LookupResult, since: number): Promise<CallerContext | null> {
+    const { contextFor } = this.options;
+    if (!contextFor || result.status !== 'found') return null;
+    const left = Math.max(0, this.options.lookupBudgetMs - (this.clock() - since));
+    // contextFor keeps its own deadline, a little shorter so that its partial answer (the service status) wins the race;
+    // this one guards the budget whatever it does.
+    const timed = await withinDeadline(Promise.resolve().then(() => contextFor(result, Math.max(0, left - CONTEXT_MARGIN_MS))), left, this.timers);
+    return timed.kind === 'done' ? timed.value : null;
   }
 
   /** Runs in a promise callback, detached from the event loop that caused it: never throws. */

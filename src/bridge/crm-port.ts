@@ -1,4 +1,5 @@
 import type { LookupResult } from '../hubsoft/types.js';
+import type { CallerContext } from '../hubsoft/caller-context.js';
 import type { CallInfo, RingContext, StopReason } from '../calls/types.js';
 import type { PreparedRequest, RequestSender } from '../outbox/request.js';
 
@@ -10,6 +11,30 @@ export interface RingNotice {
   /** The lookup result, or null when it did not finish within the budget. */
   readonly lookup: LookupResult | null;
   readonly at: number;
+  /** What HubSoft knows about the caller (open tickets, work orders...), when it came within the budget. */
+  readonly callerContext?: CallerContext | null;
+}
+
+/** A ticket the self-service IVR opened in a call that ended: what the CRM is told about it (prepareTicketEdit). */
+export interface TicketAfterCall {
+  readonly linkedid: string;
+  /** HubSoft's id of the ticket (what 3.2 PUT edits) and its protocol number. */
+  readonly id_atendimento: number;
+  readonly protocolo: string;
+  /** The caller's number as the channel gave it ('' when withheld), and the number dialled ('' when unknown). */
+  readonly callerNumber: string;
+  readonly did: string;
+  readonly durationSeconds: number;
+  /** What self-service did, in order: `<command>:<status>[:<reason>]`. */
+  readonly commands: readonly string[];
+  /** Built from selfService.recordingUrlTemplate; null when not set. */
+  readonly recordingUrl: string | null;
+  /** Self-service resolved the request (e.g. a second copy sent, an unlock granted). */
+  readonly resolved: boolean;
+  /** The caller asked for (or was sent to) an agent. */
+  readonly agentRequested: boolean;
+  /** Close the ticket: resolved, no agent asked for, and selfService.closeResolvedTickets. */
+  readonly close: boolean;
 }
 
 /**
@@ -24,4 +49,6 @@ export interface CrmPort extends RequestSender {
   prepareRinging(ring: RingNotice): PreparedRequest | null;
   /** The request that closes it (a missed call), or null. */
   prepareStopped(ring: RingNotice, reason: StopReason): PreparedRequest | null;
+  /** The request that edits (and maybe closes) the ticket self-service opened, once the call ended; null: not told. */
+  prepareTicketEdit?(ticket: TicketAfterCall): PreparedRequest | null;
 }

@@ -4,12 +4,15 @@ import type { Logger } from '../log/logger.js';
 import type { CustomerLookup } from '../hubsoft/customers.js';
 import { buildPbxBody, type PbxApi } from '../hubsoft/pbx.js';
 import { normalisePhone } from '../hubsoft/phone.js';
-import type { LookupResult, PbxCallBody } from '../hubsoft/types.js';
+import type { LigacaoParamValue, LookupResult, PbxCallBody } from '../hubsoft/types.js';
 import type { StopReason } from '../calls/types.js';
 import type { PreparedRequest } from '../outbox/request.js';
 import { isRetryable } from '../outbox/retry.js';
-import type { CrmPort, RingNotice } from './crm-port.js';
+import type { CrmPort, RingNotice, TicketAfterCall } from './crm-port.js';
+import type { ApiPutter } from '../hubsoft/atendimento-edit.js';
+import { describeTicketEdit, isFinalRefusal, prepareTicketEdit, sendTicketEdit, TICKET_EDIT_ROUTE, type TicketEditBody } from './ticket-edit.js';
 import { resolveTarget } from './extension-map.js';
+import { CONTEXT_PARAM_KEYS, contextParams } from './context-params.js';
 
 export interface HubsoftCrmDeps {
   readonly lookup: Pick<CustomerLookup, 'lookup' | 'forget'>;
@@ -18,6 +21,8 @@ export interface HubsoftCrmDeps {
   readonly logger: Logger;
   /** The protocol number the self-service IVR gave this call, if any: passed on to the agent. */
   readonly protocolFor?: (linkedid: string) => string | null;
+  /** PUT for the ticket edit after a self-service call (ticket-edit.ts); absent: tickets are not edited. */
+  readonly atendimento?: ApiPutter;
 }
 
 type PbxRoute = 'notificar' | 'cancelar';
@@ -39,16 +44,30 @@ export class HubsoftCrm implements CrmPort {
     return this.prepare('cancelar', ring, ` (${reason})`);
   }
 
+  prepareTicketEdit(ticket: TicketAfterCall): PreparedRequest | null {
+    return this.deps.atendimento ? prepareTicketEdit(ticket) : null;
+  }
+
   /**
    * One attempt. A 422 naming id_cliente/codigo_cliente means the cached client was deleted or merged
    * since the lookup: the same request goes once more without the ids (the window still opens on the
    * phone), and the number's cache entry is dropped.
    */
   async send(request: PreparedRequest, signal: AbortSignal): Promise<void> {
+    if (request.route === TICKET_EDIT_ROUTE) {
+      if (!this.deps.atendimento) throw new TypeError('HubsoftCrm has no atendimento client for a ticket edit');
+      return sendTicketEdit(this.deps.atendimento, request.body as TicketEditBody, signal);
+    }
     const body = request.body as PbxCallBody;
     try {
       await this.post(request.route, body, signal);
     } catch (error) {
+      if (refusesParams(error, body)) {
+        // Once per request: the window matters more than the context; the cancel still matches (ramal + telefone).
+        this.deps.logger.warn({ route: request.route, ramal: body.ramal }, 'HubSoft refused the caller context in ligacao_params: sent again without it');
+        const params = Object.fromEntries(Object.entries(body.ligacao_params ?? {}).filter(([k]) => !(CONTEXT_PARAM_KEYS as readonly string[]).includes(k)));
+        return this.send({ ...request, body: { ...body, ligacao_params: params } }, signal);
+      }
       const stale = staleIdFields(error);
       if (stale.length === 0 || !hasIds(body)) throw error;
       this.deps.logger.warn({ route: request.route, fields: stale, ramal: body.ramal }, 'HubSoft no longer knows the cached client: sent again without the client ids');
@@ -64,10 +83,11 @@ export class HubsoftCrm implements CrmPort {
    * (the rule lives in outbox/retry.ts).
    */
   isRetryable(error: unknown): boolean {
-    return isRetryable(error);
+    return !isFinalRefusal(error) && isRetryable(error);
   }
 
   describe(request: PreparedRequest): string {
+    if (request.route === TICKET_EDIT_ROUTE) return describeTicketEdit(request);
     const body = request.body as Partial<PbxCallBody> | null;
     return `${request.route} ${body?.ramal ?? body?.identificador_interno ?? '?'} ${body?.telefone ?? 'withheld'}`;
   }
@@ -123,10 +143,18 @@ function hasIds(body: PbxCallBody): boolean {
   return body.id_cliente !== undefined || body.codigo_cliente !== undefined;
 }
 
-function ligacaoParams(ring: RingNotice): Record<string, string> {
-  const params: Record<string, string> = { linkedid: ring.call.linkedid };
+function ligacaoParams(ring: RingNotice): Record<string, LigacaoParamValue> {
+  const params: Record<string, LigacaoParamValue> = { linkedid: ring.call.linkedid };
   if (ring.call.did) params.did = ring.call.did;
   if (ring.context.queue) params.queue = ring.context.queue;
   if (ring.context.member) params.member = ring.context.member;
-  return params;
+  return { ...params, ...contextParams(ring.callerContext) };
+}
+
+/** A refusal naming only ligacao_params fields (the seeds do not document ligacao_params): the context is the suspect. */
+function refusesParams(error: unknown, body: PbxCallBody): boolean {
+  if (!isBridgeError(error) || (error.code !== 'HUBSOFT_HTTP' && error.code !== 'HUBSOFT_STATUS_ERROR')) return false;
+  const fields = fieldsOf(error);
+  const params = body.ligacao_params ?? {};
+  return fields.length > 0 && fields.every((f) => f.startsWith('ligacao_params')) && CONTEXT_PARAM_KEYS.some((k) => k in params);
 }

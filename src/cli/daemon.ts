@@ -15,6 +15,8 @@ import type { Config } from '../config/schema.js';
 import { BridgeError, isBridgeError } from '../errors.js';
 import { createHubsoftClient, type HubsoftClient } from '../hubsoft/client.js';
 import { CustomerLookup } from '../hubsoft/customers.js';
+import { CallerContextSource } from '../hubsoft/caller-context.js';
+import type { CallerContext } from '../hubsoft/caller-context.js';
 import { PbxApi } from '../hubsoft/pbx.js';
 import { createGsanClient } from '../gsan/gsan-client.js';
 import { createIvrAlerts, type IvrAlerts } from '../ivr/ivr-alerts.js';
@@ -45,6 +47,8 @@ export class Daemon {
   readonly metrics: BridgeMetrics;
   readonly hubsoft: HubsoftClient;
   readonly customers: CustomerLookup;
+  /** Open tickets, work orders, overdue invoices of an identified caller (null when context.enabled is false). */
+  readonly callerContext: CallerContextSource | null;
   readonly ami: AmiConnection;
   /** Dispatcher, journal and lanes: everything the CRM adapter prepared leaves through here. */
   readonly delivery: Delivery;
@@ -80,13 +84,16 @@ export class Daemon {
       logger: logger.child({ component: 'lookup' }),
       onSearch: (outcome, requests, seconds) => this.metrics.observeLookup(outcome, requests, seconds),
     });
+    this.callerContext =
+      config.context.enabled && config.crm !== 'none' ? new CallerContextSource({ api, config: config.context, logger: logger.child({ component: 'context' }) }) : null;
+    const contextFor = this.callerContext ? this.callerContext.forCaller.bind(this.callerContext) : undefined;
     // Noise events the bridge never reads (VarSet, Newexten, RTCP...: most of a real stream) are dropped by name before parsing.
     this.ami = new AmiConnection({ config: config.ami, logger, createSession: fastSessionFactory({ skipEvents: NOISE_EVENTS, warn: (details, message) => logger.warn(details, message) }) });
     const pbx = new PbxApi(api);
     const crm: CrmPort =
       config.crm === 'none'
         ? new NoCrm()
-        : new HubsoftCrm({ lookup: this.customers, pbx, config, logger, protocolFor: (linkedid) => this.selfService?.protocolFor(linkedid) ?? null });
+        : new HubsoftCrm({ lookup: this.customers, pbx, config, logger, protocolFor: (linkedid) => this.selfService?.protocolFor(linkedid) ?? null, atendimento: this.hubsoft });
     this.delivery = new Delivery({
       config,
       logger,
@@ -104,6 +111,7 @@ export class Daemon {
       alerts: config.alerts,
       agi: config.agi,
       lookup: (callerId) => this.customers.lookup(callerId),
+      context: contextFor,
       logger: logger.child({ component: 'ivr' }),
       onAgiRefused: (reason) => this.metrics.countAgiRefusal(reason),
     });
@@ -121,6 +129,12 @@ export class Daemon {
             logger: logger.child({ component: 'self-service' }),
             stateDir: options.config.state.dir,
             fsync: options.config.state.outbox.fsync,
+            // The ticket edit after the call: a must-deliver request of its own key, through the same journal.
+            onCallEnd: (ticket) => {
+              const request = crm.prepareTicketEdit?.(ticket) ?? null;
+              if (request) this.durable.submit(request, { createdAt: Date.now() });
+              return request !== null;
+            },
           })
         : null;
     this.bridge = new Bridge({
@@ -129,7 +143,8 @@ export class Daemon {
       ami: this.ami,
       crm,
       queue: this.durable,
-      onEntered: config.alerts.enabled ? (call, lookup) => void this.pushAlerts(call.callerChannel, lookup) : undefined,
+      onEntered: config.alerts.enabled ? (call, lookup, context) => void this.pushAlerts(call.callerChannel, lookup, context) : undefined,
+      contextFor,
       onOutput: (output) => {
         if (output.type === 'ringing') this.metrics.rings.inc();
         options.onOutput?.(output);
@@ -242,11 +257,13 @@ export class Daemon {
   }
 
   /** Runs detached from the AMI event loop: never rejects. */
-  private async pushAlerts(channel: string, lookup: Promise<LookupResult>): Promise<void> {
+  private async pushAlerts(channel: string, lookup: Promise<LookupResult>, context: Promise<CallerContext | null>): Promise<void> {
     if (!channel) return;
     try {
       const result = await lookup;
-      await this.ivr.pushFor(this.ami, channel, result);
+      // Resolves within lookup.budgetMs of the call's entry (call-path.ts): never holds the push longer.
+      const callerContext = await context.catch(() => null);
+      await this.ivr.pushFor(this.ami, channel, result, { context: callerContext });
       this.options.onAlertsPushed?.(channel, result.status);
     } catch (error) {
       this.options.logger.warn({ err: error, channel }, 'alert variables not pushed');

@@ -95,6 +95,17 @@ export const lookupSchema = z.object({
   cacheMaxKeys: z.coerce.number().int().positive().default(50000),
 });
 
+/** Caller context at call entry (issue 17): open tickets, pending work orders, overdue invoices of a found caller. */
+export const contextSchema = z.object({
+  /** Four GETs per newly identified caller (cached): HUBSOFT_ATENDIMENTOS... in the IVR, the context in ligacao_params. */
+  enabled: z.boolean().default(true),
+  /** A client's context is kept this long (short: tickets and visits change during the day). */
+  ttlSeconds: seconds(60),
+  cacheMaxKeys: z.coerce.number().int().positive().default(20000),
+  /** HubSoft's time zone as a UTC offset: its work-order dates are wall times (Brasília -03:00, Manaus -04:00). */
+  utcOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/, 'must be a UTC offset such as "-03:00"').default('-03:00'),
+});
+
 export const notifySchema = z.object({
   concurrency: z.coerce.number().int().min(1).max(64).default(4),
   /** Rate limit: at most intervalCap requests per intervalMs. */
@@ -208,6 +219,28 @@ export const selfServiceSchema = z.object({
   protocolDescription: z.string().min(1).max(500).default('Ligação recebida pela URA (autoatendimento)'),
   /** Per-call state (identity, sends, protocol) is forgotten this long after its last use (saved in state.dir until then). */
   callTtlSeconds: seconds(3600),
+  /** hubsoft-reset-mac (4.12 reset_mac_addr): off unless set; caller ID and the confirmation, as an unlock. */
+  resetMacEnabled: z.boolean().default(false),
+  /** MAC resets per service (id_cliente_servico) per day, kept in state.dir. */
+  resetMacPerServicePerDay: z.coerce.number().int().min(1).max(20).default(2),
+  /** hubsoft-reconnect (4.5 solicitar_desconexao: drops the PPPoE session): off unless set; as an unlock. */
+  reconnectEnabled: z.boolean().default(false),
+  /** Forced reconnections per service per day, kept in state.dir. */
+  reconnectsPerServicePerDay: z.coerce.number().int().min(1).max(20).default(3),
+  /** hubsoft-call-end edits the ticket self-service opened (3.2 PUT atendimento) through the outbox; false: it does nothing. */
+  ticketEditAtCallEnd: z.boolean().default(true),
+  /** The edit closes the ticket (fechar_atendimento) when self-service resolved the request and the caller did not ask for an agent. */
+  closeResolvedTickets: z.boolean().default(true),
+  /**
+   * url_ligacao of the edit, e.g. https://pbx.example/rec/{uniqueid}.wav; placeholders {uniqueid} (the channel that
+   * ran hubsoft-call-end) and {linkedid}, URL-encoded. Empty: no url_ligacao.
+   */
+  recordingUrlTemplate: z
+    .string()
+    .max(500)
+    .refine((t) => t === '' || /^https?:\/\/[^\s{}]+/.test(t), 'must be empty or an http(s) URL')
+    .refine((t) => (t.match(/\{[^}]*\}/g) ?? []).every((p) => p === '{uniqueid}' || p === '{linkedid}'), 'placeholders: {uniqueid} and {linkedid} only')
+    .default(''),
 });
 
 /** GSAN (water utilities, seed 002). Absent: the gsan-send-code command answers STATUS error. */
@@ -228,6 +261,7 @@ export const configSchema = z.object({
   calls: callsSchema.prefault({}),
   extensions: extensionsSchema,
   lookup: lookupSchema.prefault({}),
+  context: contextSchema.prefault({}),
   notify: notifySchema.prefault({}),
   alerts: alertsSchema.prefault({}),
   agi: agiSchema.prefault({}),
@@ -270,6 +304,7 @@ export type AmiConfig = Config['ami'];
 export type CallsConfig = Config['calls'];
 export type ExtensionsConfig = Config['extensions'];
 export type LookupConfig = Config['lookup'];
+export type ContextConfig = Config['context'];
 export type NotifyConfig = Config['notify'];
 export type AlertsConfig = Config['alerts'];
 export type AgiConfig = Config['agi'];

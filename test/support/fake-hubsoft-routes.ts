@@ -91,6 +91,8 @@ function financeiro(q: Record<string, string>, state: SelfServiceState, invalid:
   if (!Number.isInteger(limit) || limit < 1 || limit > 50) return invalid('O campo limit deve estar entre 1 e 50.', 'limit');
   const pendente = q.apenas_pendente ?? 'sim';
   if (!['sim', 'nao'].includes(pendente)) return invalid('O campo apenas pendente selecionado é inválido.', 'apenas_pendente');
+  if (q.order_by !== undefined && !['data_vencimento', 'data_pagamento', 'valor'].includes(q.order_by)) return invalid('O campo order by selecionado é inválido.', 'order_by');
+  if (q.order_type !== undefined && !['asc', 'desc'].includes(q.order_type)) return invalid('O campo order type selecionado é inválido.', 'order_type');
   const term = q.termo_busca;
   const client = state.clients().find((c) =>
     q.busca === 'cpf_cnpj' ? c.cpf_cnpj === term.replace(/\D/g, '') : q.busca === 'codigo_cliente' ? String(c.codigo_cliente) === term : c.servicos.some((s) => String(s.id_cliente_servico) === term),

@@ -10,6 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { sampleClients, sampleInvoices, type FakeClient, type FakeInvoice } from './sample-clients.js';
 import { answerSelfService, selfServiceRoute, type FakeAtendimento, type FakeSend, type FakeUnlock, type SelfServiceState } from './fake-hubsoft-routes.js';
 import { listenOnLoopback } from './loopback-server.js';
+import { answerContext, contextRoute, type ContextState } from './fake-hubsoft-context.js';
+import { sampleContexts, type ClientContext } from './sample-context.js';
+import { answerSelfFix, selfFixRoute, type FakeSelfFix, type FakeTicketEdit, type SelfFixState } from './fake-hubsoft-self-fix.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -56,6 +59,8 @@ export interface FakeHubsoftOptions {
   /** Clock for unlock dates and protocol numbers. */
   now?: () => number;
   emptySearch?: EmptySearchAnswer;
+  /** Tickets and work orders by id_cliente (cliente/atendimento, cliente/ordem_servico); default sampleContexts(). */
+  contexts?: Map<number, ClientContext>;
 }
 
 export interface PbxWindow {
@@ -93,6 +98,13 @@ export interface FakeHubsoft {
   readonly selfService: { readonly sends: FakeSend[]; readonly unlocks: FakeUnlock[]; readonly atendimentos: FakeAtendimento[] };
   setInvoices(id_cliente: number, invoices: FakeInvoice[]): void;
   setMaxUnlockDays(days: number): void;
+  /** A client's tickets and work orders (GET cliente/atendimento, cliente/ordem_servico). */
+  setContext(id_cliente: number, context: ClientContext): void;
+  /**
+   * Reset MAC, disconnection and ticket edits HubSoft accepted (fake-hubsoft-self-fix.ts); services listed in
+   * withoutAuthentication have no login: both self-fixes are refused with status "error".
+   */
+  readonly selfFix: { readonly selfFixes: FakeSelfFix[]; readonly ticketEdits: FakeTicketEdit[]; readonly withoutAuthentication: Set<number> };
 }
 
 export const FAKE_CREDENTIALS = {
@@ -154,6 +166,21 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
     now: options.now ?? Date.now,
     validationStatus,
   };
+
+  const ticketStates = new Map<number, { closed: boolean }>();
+  const selfFix: SelfFixState = {
+    clients: () => clients,
+    tickets: () => {
+      for (const a of selfService.atendimentos) if (!ticketStates.has(a.id_atendimento)) ticketStates.set(a.id_atendimento, { closed: false });
+      return ticketStates;
+    },
+    withoutAuthentication: new Set(),
+    selfFixes: [],
+    ticketEdits: [],
+    validationStatus,
+  };
+
+  const contextState: ContextState = { clients: () => clients, contexts: options.contexts ?? sampleContexts(), validationStatus };
 
   const json = (res: ServerResponse, status: number, body: unknown): void => {
     if (res.destroyed) return;
@@ -290,12 +317,22 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
           return handleToken(isObject(body) ? body : {}, res);
         }
         const extra = selfServiceRoute(req.method ?? '', path);
-        const known = (path === CLIENTE && req.method === 'GET') || ((path === NOTIFY || path === CANCEL) && req.method === 'POST') || extra !== null;
+        const context = contextRoute(req.method ?? '', path);
+        const fix = selfFixRoute(req.method ?? '', path);
+        const known = (path === CLIENTE && req.method === 'GET') || ((path === NOTIFY || path === CANCEL) && req.method === 'POST') || extra !== null || fix !== null || context !== null;
         if (!known) return json(res, 404, { message: 'Not Found' });
         const failure = takeFailure('api');
         if (failure) return fail(failure, req, res);
         // Laravel's auth:api middleware answers this way without or with a bad token (seed 003, chapter 2).
         if (!authOk) return json(res, 401, { message: 'Unauthenticated.' });
+        if (fix) {
+          const answered = answerSelfFix(fix, body, selfFix);
+          return json(res, answered.status, answered.body);
+        }
+        if (context) {
+          const answered = answerContext(context, Object.fromEntries(url.searchParams), contextState);
+          return json(res, answered.status, answered.body);
+        }
         if (extra) {
           const answered = answerSelfService(extra, Object.fromEntries(url.searchParams), body, selfService);
           return json(res, answered.status, answered.body);
@@ -351,8 +388,12 @@ export async function startFakeHubsoft(options: FakeHubsoftOptions = {}): Promis
       tokensAccepted = accept;
     },
     selfService,
+    selfFix,
     setInvoices: (id, list) => {
       selfService.invoices.set(id, list);
+    },
+    setContext: (id, ctx) => {
+      contextState.contexts.set(id, ctx);
     },
     setMaxUnlockDays: (days) => {
       selfService.maxUnlockDays = days;
