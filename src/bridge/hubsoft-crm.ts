@@ -21,11 +21,15 @@ export interface HubsoftCrmDeps {
   readonly logger: Logger;
   /** The protocol number the self-service IVR gave this call, if any: passed on to the agent. */
   readonly protocolFor?: (linkedid: string) => string | null;
+  /** What the self-service IVR did in this call (`<command>:<status>`, oldest first): the path the caller took. */
+  readonly historyFor?: (linkedid: string) => readonly string[];
   /** PUT for the ticket edit after a self-service call (ticket-edit.ts); absent: tickets are not edited. */
   readonly atendimento?: ApiPutter;
 }
 
 type PbxRoute = 'notificar' | 'cancelar';
+/** The IVR path in ligacao_params.ura stays one short line (pbx.ts refuses longer values). */
+const URA_PATH_CHARS = 200;
 const ID_FIELDS = ['id_cliente', 'codigo_cliente'] as const;
 
 /** HubSoft as the CRM behind the call path: lookup by phone, notificar, cancelar. */
@@ -100,6 +104,8 @@ export class HubsoftCrm implements CrmPort {
     const params = ligacaoParams(ring);
     const protocolo = this.deps.protocolFor?.(ring.call.linkedid);
     if (protocolo) params.protocolo = protocolo;
+    const ura = this.deps.historyFor?.(ring.call.linkedid) ?? [];
+    if (ura.length > 0) params.ura = ura.join(', ').slice(0, URA_PATH_CHARS);
     return buildPbxBody(target, lookup, params);
   }
 

@@ -93,7 +93,7 @@ export class Daemon {
     const crm: CrmPort =
       config.crm === 'none'
         ? new NoCrm()
-        : new HubsoftCrm({ lookup: this.customers, pbx, config, logger, protocolFor: (linkedid) => this.selfService?.protocolFor(linkedid) ?? null, atendimento: this.hubsoft });
+        : new HubsoftCrm({ lookup: this.customers, pbx, config, logger, protocolFor: (linkedid) => this.selfService?.protocolFor(linkedid) ?? null, historyFor: (linkedid) => this.selfService?.historyFor(linkedid) ?? [], atendimento: this.hubsoft });
     this.delivery = new Delivery({
       config,
       logger,

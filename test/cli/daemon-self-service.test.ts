@@ -21,7 +21,7 @@ describe('daemon: FastAGI alerts and self-service on the running bridge', functi
     expect(vars).to.include({ HUBSOFT_LOOKUP: 'found', HUBSOFT_NOME: 'JOAO PEDRO COSTA' });
   });
 
-  it('the protocol the IVR gave a caller reaches the agent in ligacao_params', async () => {
+  it('the protocol the IVR gave a caller, and the path it took there, reach the agent in ligacao_params', async () => {
     const linkedid = '1795457052.0';
     const identified = await runAgi(agiPort, 'hubsoft-identify', '37999912222', linkedid, []);
     expect(identified.HUBSOFT_IDENTIFICACAO_STATUS).to.equal('ok');
@@ -33,5 +33,6 @@ describe('daemon: FastAGI alerts and self-service on the running bridge', functi
     await harness.settle();
     const notify = harness.pbxRequests().find((r) => r.route === 'notificar');
     expect(notify?.body.ligacao_params).to.include({ linkedid, protocolo: protocol.HUBSOFT_PROTOCOLO });
+    expect((notify?.body.ligacao_params as { ura?: string }).ura).to.match(/^identify:ok, confirm:ok, protocol:ok/);
   });
 });

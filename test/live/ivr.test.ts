@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { pushAlertVariables } from '../../src/ivr/setvar.js';
+import { until } from '../support/bridge-harness.js';
 import { startFakeHubsoft, type FakeHubsoft } from '../support/fake-hubsoft.js';
 import { BEATRIZ, CARLOS, JOAO, MARIA, selfServiceClients, type FakeClient } from '../support/sample-clients.js';
 import type { AmiFrame } from '../support/transcript.js';
@@ -371,6 +372,7 @@ describe('live IVR on a FreePBX-shaped Asterisk 22: alerts over AMI and FastAGI,
       const atendimentos = hubsoft!.selfService.atendimentos.length;
       const sends = hubsoft!.selfService.sends.length;
       const unlocks = hubsoft!.selfService.unlocks.length;
+      const ticketEdits = hubsoft!.selfFix.ticketEdits.length;
       const warnings = bridgeWarnings();
       lab = new CallLab(asterisk!);
       // Keys, each pressed while the URA waits for one (DTMF during Playback or AGI is dropped), URA_GAP_MS apart:
@@ -397,18 +399,28 @@ describe('live IVR on a FreePBX-shaped Asterisk 22: alerts over AMI and FastAGI,
       expect(paths).to.include('POST /api/v1/integracao/cliente/financeiro/enviar_sms');
       expect(paths).to.include('POST /api/v1/integracao/cliente/desbloqueio_confianca');
 
+      // The hangup handler runs once the caller has hung up: wait for its answer.
+      await until(() => events().some((f) => f.Event === 'VarSet' && f.Variable === 'HUBSOFT_FIM_STATUS'), 10000, 'the hangup handler\'s hubsoft-call-end');
       // The URA went where the answers said (VarSet events of the statuses, in order), never to an agent.
       const statuses = events()
-        .filter((f) => f.Event === 'VarSet' && /^HUBSOFT_[A-Z_]+_STATUS$/.test(f.Variable ?? ''))
+        .filter((f) => f.Event === 'VarSet' && /^HUBSOFT_[A-Z_]+_STATUS$/.test(f.Variable ?? '') && f.Variable !== 'HUBSOFT_SERVICO_STATUS')
         .map((f) => `${f.Variable}=${f.Value}`);
-      expect(statuses).to.deep.equal([
+      expect(statuses, JSON.stringify(statuses)).to.deep.equal([
         'HUBSOFT_IDENTIFICACAO_STATUS=ok',
         'HUBSOFT_CONFIRMACAO_STATUS=ok',
         'HUBSOFT_PROTOCOLO_STATUS=ok',
         'HUBSOFT_FATURAS_STATUS=ok',
         'HUBSOFT_SEGUNDA_VIA_STATUS=ok',
         'HUBSOFT_DESBLOQUEIO_STATUS=ok',
+        // The hangup handler the URA pushed ran on the hung-up channel and told the bridge the call ended.
+        'HUBSOFT_FIM_STATUS=ok',
       ]);
+      // ...so the protocol's atendimento is edited once, through the outbox, and closed: the IVR resolved it.
+      await hubsoft!.waitFor(() => hubsoft!.selfFix.ticketEdits.length > ticketEdits, 10000);
+      const edits = hubsoft!.selfFix.ticketEdits.slice(ticketEdits);
+      expect(edits, 'ticket edits').to.have.length(1);
+      expect(edits[0]).to.include({ fechar_atendimento: true });
+      expect(edits[0]!.parametros).to.include({ telefone: CARLOS.telefone_primario });
       const agent = events().filter((f) => f.Event === 'Newexten' && f.Context === 'hubsoft-ura-agent');
       expect(agent, 'sent to an agent').to.deep.equal([]);
       expect(warnings(), 'bridge warnings').to.deep.equal([]);
