@@ -66,7 +66,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (_options: unknown, command: Command) => {
       if (command.args.length > 0) command.error(`error: unknown command '${command.args[0]}' (commands: ${program.commands.map((c) => c.name()).join(', ')}; see --help)`, { exitCode: 64, code: 'commander.unknownCommand' });
       await loadCommon();
-      const { runDaemon } = await import('./daemon.js');
+      const { runDaemon } = await import('./run-daemon.js');
       const loaded = config();
       setExitCode(await runDaemon({ config: loaded, logger: loggerFor(loaded, globals()), reloadConfig: config }));
     });
