@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { CallPath, type PathJob } from '../../src/bridge/call-path.js';
+import type { CrmPort } from '../../src/bridge/crm-port.js';
 import type { CallInfo } from '../../src/calls/types.js';
 import type { LookupResult } from '../../src/hubsoft/types.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -9,19 +10,24 @@ import { loadFixture } from '../support/transcript.js';
 const call: CallInfo = { linkedid: '1795460000.1', callerNumber: '37999912222', callerName: '', did: '', direction: 'inbound', callerChannel: 'PJSIP/trunk-00000001' };
 const notFound: LookupResult = { status: 'notfound', raw: '37999912222', phone: '37999912222', candidates: ['37999912222'], clients: [], client: null };
 
+/** A CRM double that prepares an empty request keyed by the extension and sends nothing. */
+function keyedCrm(lookupCaller: () => Promise<LookupResult>): CrmPort {
+  return {
+    lookupCaller,
+    prepareRinging: (r) => ({ route: 'notificar', kind: 'notify', key: r.extension, body: {} }),
+    prepareStopped: (r) => ({ route: 'cancelar', kind: 'cancel', key: r.extension, body: {} }),
+    send: async () => undefined,
+    isRetryable: () => false,
+  };
+}
+
 describe('CallPath: order of a ring key', () => {
   it('an extension rung again while the lookup is still running: notify, its cancel, then the new notify', async () => {
     let answer: (result: LookupResult) => void = () => undefined;
     const lookup = new Promise<LookupResult>((resolve) => (answer = resolve));
     const queued: PathJob[] = [];
     const path = new CallPath({
-      crm: {
-        lookupCaller: () => lookup,
-        prepareRinging: (r) => ({ route: 'notificar', kind: 'notify', key: r.extension, body: {} }),
-        prepareStopped: (r) => ({ route: 'cancelar', kind: 'cancel', key: r.extension, body: {} }),
-        send: async () => undefined,
-        isRetryable: () => false,
-      },
+      crm: keyedCrm(() => lookup),
       queue: { enqueue: (job) => void queued.push(job) },
       logger: silentLogger(),
       lookupBudgetMs: 60_000,
@@ -44,13 +50,7 @@ describe('CallPath: a window is on disk before its notify can reach HubSoft', ()
     const queued: PathJob[] = [];
     const logged: string[] = [];
     const path = new CallPath({
-      crm: {
-        lookupCaller: async () => notFound,
-        prepareRinging: (r) => ({ route: 'notificar', kind: 'notify', key: r.extension, body: {} }),
-        prepareStopped: (r) => ({ route: 'cancelar', kind: 'cancel', key: r.extension, body: {} }),
-        send: async () => undefined,
-        isRetryable: () => false,
-      },
+      crm: keyedCrm(async () => notFound),
       queue: { enqueue: (job) => void queued.push(job) },
       logger: silentLogger(),
       lookupBudgetMs: 60_000,
