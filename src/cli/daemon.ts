@@ -99,7 +99,7 @@ export class Daemon {
       logger,
       sender: crm,
       registry: this.metrics.registry,
-      onResult: (kind, outcome) => this.countResult(kind, outcome),
+      onResult: (route, outcome) => this.countResult(route, outcome),
       onSent: (request, origin) => {
         const job = origin as PathJob | null;
         if (job?.ring) options.onSent?.(request.route as 'notificar' | 'cancelar', request.body as PbxCallBody, job.ring, job.reason);
@@ -270,8 +270,8 @@ export class Daemon {
     }
   }
 
-  private countResult(kind: 'notify' | 'cancel', outcome: JobOutcome): void {
-    this.metrics.countNotification(kind === 'notify' ? 'notificar' : 'cancelar', outcome);
+  private countResult(route: string, outcome: JobOutcome): void {
+    this.metrics.countNotification(route, outcome);
     if (outcome.startsWith('dropped-')) this.metrics.countDrop(outcome.slice('dropped-'.length));
   }
 }

@@ -11,7 +11,7 @@ import { packageVersion } from '../package-info.js';
  */
 export const METRIC_PREFIX = 'hubsoft_bridge_';
 export const KNOWN_EVENTS: ReadonlySet<string> = new Set<string>([...TRACKED_EVENTS, 'Ping', 'Shutdown', 'Reload']);
-export const HUBSOFT_ROUTES = ['token', 'cliente', 'notificar', 'cancelar', 'other'] as const;
+export const HUBSOFT_ROUTES = ['token', 'cliente', 'notificar', 'cancelar', 'editar_atendimento', 'other'] as const;
 export type HubsoftRoute = (typeof HUBSOFT_ROUTES)[number];
 export const NOTIFY_RESULTS = ['sent', 'failed', 'dropped-stale', 'dropped-overflow', 'dropped-shutdown', 'other'] as const;
 export const DROP_REASONS = ['stale', 'overflow', 'shutdown', 'other'] as const;
@@ -149,6 +149,7 @@ export function hubsoftRoute(path: string): HubsoftRoute {
   if (bare.endsWith('pbx/ligacao/notificar')) return 'notificar';
   if (bare.endsWith('pbx/ligacao/cancelar')) return 'cancelar';
   if (bare.startsWith('api/v1/integracao/cliente')) return 'cliente';
+  if (/^api\/v1\/integracao\/atendimento\/\d+$/.test(bare)) return 'editar_atendimento';
   return 'other';
 }
 

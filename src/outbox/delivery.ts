@@ -14,7 +14,8 @@ export interface DeliveryOptions {
   /** The CRM adapter: prepares nothing here, only sends what it prepared. */
   readonly sender: RequestSender;
   readonly registry: Registry;
-  readonly onResult?: (kind: 'notify' | 'cancel', outcome: JobOutcome) => void;
+  /** Every job's outcome, by its CRM route (notificar, cancelar, editar_atendimento). */
+  readonly onResult?: (route: string, outcome: JobOutcome) => void;
   readonly onSent?: (request: PreparedRequest, origin: unknown) => void;
   readonly clock?: () => number;
   /** How long a permanent refusal keeps /healthz degraded. Default 10 minutes. */
@@ -47,7 +48,7 @@ export class Delivery {
       holdDuringOutage: true,
       isRetryable: (error) => sender.isRetryable(error),
       onResult: (job, outcome, info) => {
-        options.onResult?.(job.kind, outcome);
+        options.onResult?.(job.route ?? (job.kind === 'notify' ? 'notificar' : 'cancelar'), outcome);
         this.durable.onResult(job, outcome, info);
       },
     });

@@ -18,6 +18,8 @@ export interface DispatchJob {
   readonly run: (signal: AbortSignal) => Promise<void>;
   /** Human-readable line for logs, e.g. "notificar 1001 37999990000". */
   readonly describe?: string;
+  /** The CRM route (notificar, cancelar, editar_atendimento), for metrics; default: the kind's PBX route. */
+  readonly route?: string;
   /** Position in the global order (journal order); jobs held during an outage resume by it. Default: enqueue order. */
   readonly order?: number;
 }

@@ -268,6 +268,7 @@ export class DurableDispatch {
       createdAt: item.createdAt,
       order: item.order,
       describe: item.request.describe,
+      route: item.request.route,
       run: (signal) => this.send(item, signal),
     };
     this.jobs.set(job, item);

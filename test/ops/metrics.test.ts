@@ -83,6 +83,7 @@ describe('ops/metrics', () => {
     expect(hubsoftRoute('/api/v1/integracao/pbx/ligacao/notificar')).to.equal('notificar');
     expect(hubsoftRoute('api/v1/integracao/pbx/ligacao/cancelar')).to.equal('cancelar');
     expect(hubsoftRoute('api/v1/integracao/cliente?busca=telefone&termo_busca=3732')).to.equal('cliente');
+    expect(hubsoftRoute('api/v1/integracao/atendimento/1234')).to.equal('editar_atendimento');
     expect(hubsoftRoute('api/v1/other')).to.equal('other');
   });
 });

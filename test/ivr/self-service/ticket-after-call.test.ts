@@ -28,8 +28,11 @@ describe('ivr/self-service: the ticket edit after the call (hubsoft-call-end -> 
   let h: Harness | undefined;
   let delivery: Delivery | undefined;
   let crm: HubsoftCrm;
+  /** Every job outcome Delivery reported, as the daemon's metrics see it: `<route> <outcome>`. */
+  let results: string[] = [];
 
   const startDelivery = async (): Promise<Delivery> => {
+    results = [];
     const base = testConfig(hubsoft);
     const config: Config = {
       ...base,
@@ -39,7 +42,7 @@ describe('ivr/self-service: the ticket edit after the call (hubsoft-call-end -> 
     const api = testClient(config);
     const logger = silentLogger();
     crm = new HubsoftCrm({ lookup: new CustomerLookup({ client: api, config: config.lookup, logger }), pbx: new PbxApi(api), config, logger, atendimento: api });
-    const d = new Delivery({ config, logger, sender: crm, registry: new Registry() });
+    const d = new Delivery({ config, logger, sender: crm, registry: new Registry(), onResult: (route, outcome) => results.push(`${route} ${outcome}`) });
     await d.start();
     delivery = d;
     h = await startHarness({
@@ -141,6 +144,7 @@ describe('ivr/self-service: the ticket edit after the call (hubsoft-call-end -> 
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(hubsoft.selfFix.ticketEdits).to.have.length(1);
     expect(delivery!.durable.stats().outbox?.pending).to.equal(0);
+    expect(results, 'counted under its own route, not as a cancelar').to.include('editar_atendimento sent');
   });
 
   it('HubSoft down across a bridge restart: the journaled edit is sent after the restart, once', async () => {
