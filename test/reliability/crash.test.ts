@@ -32,6 +32,26 @@ function readJournal(file: string): JournalView {
   return { records, acked };
 }
 
+/** The child daemon's config: the fakes, short retries and grace, a durable (fsynced) outbox in `dir`/state. */
+function writeChildConfig(dir: string, hubsoft: FakeHubsoft, ami: FakeAmi, extra: { lookup?: object; outbox?: object } = {}): string {
+  const file = join(dir, 'config.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      hubsoft: { url: hubsoft.url, ...FAKE_CREDENTIALS, requestTimeoutMs: 2000 },
+      ami: { host: ami.host, port: ami.port, username: 'bridge', secret: 'amisecret', reconnectInitialMs: 20, reconnectMaxMs: 200 },
+      calls: { reringGraceMs: 100 },
+      lookup: { defaultAreaCode: '37', ...extra.lookup },
+      notify: { concurrency: 4, intervalCap: 1000, retryInitialMs: 20, retryMaxMs: 100 },
+      agi: { enabled: false },
+      health: { enabled: false },
+      log: { level: 'silent' },
+      state: { dir: join(dir, 'state'), outbox: { fsync: true, ...extra.outbox } },
+    }),
+  );
+  return file;
+}
+
 function startChild(configFile: string): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/reliability/support/daemon-child.ts', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -63,21 +83,7 @@ describe('reliability: the bridge killed with SIGKILL mid-burst and restarted (d
   });
 
   it('every acknowledged record is delivered exactly once, every unacknowledged one at least once', async () => {
-    const configFile = join(dir, 'config.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        hubsoft: { url: hubsoft.url, ...FAKE_CREDENTIALS, requestTimeoutMs: 2000 },
-        ami: { host: ami.host, port: ami.port, username: 'bridge', secret: 'amisecret', reconnectInitialMs: 20, reconnectMaxMs: 200 },
-        calls: { reringGraceMs: 100 },
-        lookup: { defaultAreaCode: '37', maxRequests: 1 },
-        notify: { concurrency: 4, intervalCap: 1000, retryInitialMs: 20, retryMaxMs: 100 },
-        agi: { enabled: false },
-        health: { enabled: false },
-        log: { level: 'silent' },
-        state: { dir: join(dir, 'state'), outbox: { fsync: true, maxInMemory: 50 } },
-      }),
-    );
+    const configFile = writeChildConfig(dir, hubsoft, ami, { lookup: { maxRequests: 1 }, outbox: { maxInMemory: 50 } });
     hubsoft.setDelay(3); // a backlog builds up: the kill lands while requests are queued and in flight
 
     const first = startChild(configFile);
@@ -145,21 +151,7 @@ describe('reliability: kill -9 while agents ring, restart: the windows it left o
     hubsoft.requests.filter((r) => r.path.includes('/pbx/ligacao/') && (r.body as { telefone?: string }).telefone === telefone).map((r) => r.path.split('/').pop()!);
 
   it('3 calls end while the bridge is down: their windows are closed once after login; a call still ringing keeps its window', async () => {
-    const configFile = join(dir, 'config.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        hubsoft: { url: hubsoft.url, ...FAKE_CREDENTIALS, requestTimeoutMs: 2000 },
-        ami: { host: ami.host, port: ami.port, username: 'bridge', secret: 'amisecret', reconnectInitialMs: 20, reconnectMaxMs: 200 },
-        calls: { reringGraceMs: 100 },
-        lookup: { defaultAreaCode: '37' },
-        notify: { concurrency: 4, intervalCap: 1000, retryInitialMs: 20, retryMaxMs: 100 },
-        agi: { enabled: false },
-        health: { enabled: false },
-        log: { level: 'silent' },
-        state: { dir: join(dir, 'state'), outbox: { fsync: true } },
-      }),
-    );
+    const configFile = writeChildConfig(dir, hubsoft, ami);
     running = startChild(configFile);
     await running.ready;
     await ami.waitForLogin(10_000, 1);

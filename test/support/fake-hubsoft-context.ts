@@ -110,13 +110,11 @@ function servicoOf(c: FakeClient, id: number) {
   return s ? { numero_plano: 0, nome: s.nome, valor: 99.9, status: s.status, status_prefixo: s.status_prefixo } : null;
 }
 
-function ticketOf(t: FakeTicket, c: FakeClient, state: ContextState) {
-  const orders = (state.contexts.get(c.id_cliente)?.workOrders ?? []).filter((o) => o.protocolo === t.protocolo);
+/** The ticket's own fields, as 4.2 lists them and 4.11 repeats them under a work order's `atendimento`. */
+function ticketFields(t: FakeTicket) {
   return {
-    id_atendimento: t.id_atendimento,
     protocolo: t.protocolo,
-    descricao_abertura: t.descricao_abertura,
-    descricao_fechamento: null,
+    id_atendimento: t.id_atendimento,
     tipo_atendimento: t.tipo_atendimento,
     usuario_abertura: t.usuario_abertura,
     usuario_responsavel: t.usuario_abertura,
@@ -126,6 +124,15 @@ function ticketOf(t: FakeTicket, c: FakeClient, state: ContextState) {
     setor_responsavel: null,
     status_fechamento: null,
     motivo_fechamento: null,
+  };
+}
+
+function ticketOf(t: FakeTicket, c: FakeClient, state: ContextState) {
+  const orders = (state.contexts.get(c.id_cliente)?.workOrders ?? []).filter((o) => o.protocolo === t.protocolo);
+  return {
+    ...ticketFields(t),
+    descricao_abertura: t.descricao_abertura,
+    descricao_fechamento: null,
     status: t.status,
     cliente: clienteOf(c),
     ordens_servico: orders.map((o) => {
@@ -138,21 +145,7 @@ function ticketOf(t: FakeTicket, c: FakeClient, state: ContextState) {
 function orderOf(o: FakeWorkOrder, c: FakeClient, state: ContextState) {
   const t = o.protocolo ? state.contexts.get(c.id_cliente)?.tickets.find((x) => x.protocolo === o.protocolo) : undefined;
   // 4.11's `atendimento`: the ticket's own fields, without its client and orders.
-  const ticket = t
-    ? {
-        protocolo: t.protocolo,
-        id_atendimento: t.id_atendimento,
-        tipo_atendimento: t.tipo_atendimento,
-        usuario_abertura: t.usuario_abertura,
-        usuario_responsavel: t.usuario_abertura,
-        usuario_fechamento: null,
-        data_cadastro: t.data_cadastro,
-        data_fechamento: t.data_fechamento,
-        setor_responsavel: null,
-        status_fechamento: null,
-        motivo_fechamento: null,
-      }
-    : null;
+  const ticket = t ? ticketFields(t) : null;
   return {
     id_ordem_servico: o.id_ordem_servico,
     numero_ordem_servico: o.numero_ordem_servico,
