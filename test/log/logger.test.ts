@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { Writable } from 'node:stream';
 import { BridgeError } from '../../src/errors.js';
 import { createLogger, stdoutIsJournal } from '../../src/log/logger.js';
 import { execFileSync } from 'node:child_process';
@@ -7,6 +6,7 @@ import { CLIENTE_PATH } from '../../src/hubsoft/customers.js';
 import { createHubsoftClient } from '../../src/hubsoft/client.js';
 import { startFakeHubsoft } from '../support/fake-hubsoft.js';
 import { testConfig } from '../hubsoft/helpers.js';
+import { capturingStream } from '../support/capturing-logger.js';
 
 const SECRETS = {
   password: 'Sup3r-Senha-do-API',
@@ -15,17 +15,6 @@ const SECRETS = {
   token: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.token-body',
 };
 
-function capture(): { stream: Writable; lines: string[] } {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      callback();
-    },
-  });
-  return { stream, lines };
-}
-
 function expectNoSecret(lines: readonly string[], secrets: readonly string[]): void {
   expect(lines.length).to.be.greaterThan(0);
   for (const line of lines) for (const secret of secrets) expect(line, line).not.to.contain(secret);
@@ -33,7 +22,7 @@ function expectNoSecret(lines: readonly string[], secrets: readonly string[]): v
 
 describe('log: secrets never reach a log line', () => {
   it('redacts secret keys at any depth we log', () => {
-    const { stream, lines } = capture();
+    const { stream, lines } = capturingStream();
     const logger = createLogger({ level: 'debug', destination: stream });
     logger.info({ password: SECRETS.password, hubsoft: { clientSecret: SECRETS.clientSecret, password: SECRETS.password } }, 'config');
     logger.info({ ami: { secret: SECRETS.amiSecret } }, 'ami');
@@ -43,7 +32,7 @@ describe('log: secrets never reach a log line', () => {
   });
 
   it('masks configured secrets inside error messages, stacks and details', () => {
-    const { stream, lines } = capture();
+    const { stream, lines } = capturingStream();
     const logger = createLogger({ level: 'debug', destination: stream, secrets: Object.values(SECRETS) });
     const cause = new Error(`login failed for password=${SECRETS.password}`);
     const error = new BridgeError('HUBSOFT_HTTP', `bad answer with ${SECRETS.token}`, { echoed: `client_secret=${SECRETS.clientSecret}` }, { cause });
@@ -57,7 +46,7 @@ describe('log: secrets never reach a log line', () => {
   it('the HubSoft client logs no secret while failing to log in', async () => {
     const fake = await startFakeHubsoft();
     try {
-      const { stream, lines } = capture();
+      const { stream, lines } = capturingStream();
       const config = testConfig(fake, { hubsoft: { password: 'wrong-Senha-9876', tls: { insecure: true } } });
       const logger = createLogger({ level: 'trace', destination: stream, secrets: [config.hubsoft.password, config.hubsoft.clientSecret] });
       const client = createHubsoftClient(config.hubsoft, { logger });
@@ -76,7 +65,7 @@ describe('log: secrets never reach a log line', () => {
 
 describe('logs for journald (JOURNAL_STREAM set)', () => {
   it('starts each line with its syslog priority so journalctl -p err filters', () => {
-    const { stream, lines } = capture();
+    const { stream, lines } = capturingStream();
     const logger = createLogger({ level: 'debug', destination: stream, journal: true, secrets: [SECRETS.password] });
     logger.fatal('fatal');
     logger.error('error');

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { AmiConnection } from '../../src/ami/connection.js';
 import { amiSchema } from '../../src/config/schema.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -10,6 +9,7 @@ import { CLIENTE_PATH } from '../../src/hubsoft/customers.js';
 import { createLogger } from '../../src/log/logger.js';
 import { maskSecretFields, secretForms } from '../../src/log/redact.js';
 import { startFakeAmi } from '../support/fake-ami.js';
+import { capturingStream } from '../support/capturing-logger.js';
 
 /** Secrets with characters every encoding treats differently: +, space, /, &, =, %, a quote, non-ASCII. */
 const SECRETS = {
@@ -24,17 +24,6 @@ function spellings(secret: string): string[] {
   const form = new URLSearchParams([['', secret]]).toString().slice(1);
   const all = [secret, encoded, encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), form, secret.replace(/\+/g, ' '), JSON.stringify(secret).slice(1, -1), JSON.stringify(form).slice(1, -1)];
   return [...new Set(all)];
-}
-
-function capture(): { stream: Writable; lines: string[] } {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      callback();
-    },
-  });
-  return { stream, lines };
 }
 
 function expectClean(lines: readonly string[]): void {
@@ -84,7 +73,7 @@ describe('log redaction: every form of a secret, every field named like one', ()
   for (const status of [500, 401]) {
     it(`HubSoft answering the login with HTTP ${status} and the request echoed back transformed: no secret in any form, at debug`, async () => {
       const hubsoft = await echoingHubsoft(status);
-      const { stream, lines } = capture();
+      const { stream, lines } = capturingStream();
       const config = parseConfig({
         hubsoft: { url: hubsoft.url, clientId: '3', clientSecret: SECRETS.clientSecret, username: 'api@example.com.br', password: SECRETS.password, retries: 0, requestTimeoutMs: 2000 },
         ami: { username: 'bridge', secret: SECRETS.amiSecret },
@@ -108,7 +97,7 @@ describe('log redaction: every form of a secret, every field named like one', ()
 
   it('an AMI login refused: no secret in any form, at debug', async () => {
     const fake = await startFakeAmi({ username: 'bridge', secret: 'the-right-one' });
-    const { stream, lines } = capture();
+    const { stream, lines } = capturingStream();
     const logger = createLogger({ level: 'trace', destination: stream, secrets: [SECRETS.amiSecret] });
     const config = amiSchema.parse({ host: '127.0.0.1', port: fake.port, username: 'bridge', secret: SECRETS.amiSecret, reconnectInitialMs: 20, reconnectMaxMs: 40, actionTimeoutMs: 1000 });
     const connection = new AmiConnection({ config, logger, random: () => 0.5 });
